@@ -1,0 +1,3 @@
+using Microsoft.Extensions.Hosting;
+var builder = Host.CreateApplicationBuilder(args);
+await builder.Build().RunAsync();
