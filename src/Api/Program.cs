@@ -1,5 +1,11 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using TenantBilling.Api;
 
+var builder = WebApplication.CreateBuilder(args);
+await builder.AddTenantBillingApiAsync();
+
+var app = builder.Build();
+app.UseTenantBillingApi();
+await app.RunAsync();
+
+/// <summary>The API's entry point, visible to the functional tests.</summary>
 public partial class Program;

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Scalar.AspNetCore;
+using TenantBilling.Api.Apis;
+using TenantBilling.Api.Infrastructure;
+using TenantBilling.Silo.Hosting;
+
+namespace TenantBilling.Api;
+
+/// <summary>How the API reaches the cluster (configuration "Api:Cluster").</summary>
+public enum ClusterMode
+{
+    /// <summary>The API process hosts a silo itself (the embedded default, and a valid production choice).</summary>
+    CoHosted,
+    /// <summary>The API is an Orleans client of separately run <c>src/Silo</c> processes.</summary>
+    Client,
+}
+
+public static class ApiHosting
+{
+    public static async Task AddTenantBillingApiAsync(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var mode = configuration.GetValue("Api:Cluster", ClusterMode.CoHosted);
+        if (mode == ClusterMode.CoHosted)
+        {
+            await TenantBillingHosting.PrepareStorageAsync(configuration);
+            builder.UseOrleans(silo => silo.AddTenantBillingSilo(configuration, builder.Environment));
+        }
+        else
+        {
+            if (configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled"))
+            {
+                throw new InvalidOperationException("Test mode needs the API to host the silo (Api:Cluster = CoHosted): the test clock lives in that process.");
+            }
+
+            builder.UseOrleansClient(client => client.AddTenantBillingClient(configuration));
+            builder.Services.AddSingleton(TimeProvider.System);
+        }
+
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(o => o.OperatorKeys.Count > 0 && o.OperatorKeys.TrueForAll(k => k.Length >= 16), "Auth:OperatorKeys needs at least one key of 16 characters or more.")
+            .ValidateOnStart();
+        services.AddAuthentication(BearerKeyHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, BearerKeyHandler>(BearerKeyHandler.SchemeName, null);
+        services.AddAuthorization();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemMapping>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // Strict reading: a wrong type, an unknown field or a repeated field is a 400, never guessed at.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+    }
+
+    public static WebApplication UseTenantBillingApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+        var v1 = app.MapGroup("/v1").RequireAuthorization();
+        v1.MapAccountsApi();
+        v1.MapTenantsApi();
+        v1.MapStatementsApi();
+        v1.MapInvoicesApi();
+        if (app.Configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled"))
+        {
+            v1.MapTestClockApi();
+        }
+
+        return app;
+    }
+}

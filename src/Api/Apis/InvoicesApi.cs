@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using TenantBilling.Api.Contracts;
+using TenantBilling.Api.Infrastructure;
+using TenantBilling.Grains.Domain.Schedule;
+using TenantBilling.Grains.Domain.Validation;
+using TenantBilling.Grains.Interfaces;
+
+namespace TenantBilling.Api.Apis;
+
+public static class InvoicesApi
+{
+    public static RouteGroupBuilder MapInvoicesApi(this RouteGroupBuilder v1)
+    {
+        var tenant = v1.MapGroup("/accounts/{accountId}/tenants/{tenantId}").AddEndpointFilter<AccountScopeFilter>();
+        tenant.MapGet("/invoices", ListInvoices).WithName("ListInvoices")
+            .WithSummary("The tenant's invoices, newest first: scheduled ones and every one handed over, with status, Stripe ids and totals.");
+        tenant.MapGet("/invoices/{period}/preview", PreviewInvoice).WithName("PreviewInvoice")
+            .WithSummary("The invoice the month would produce, lines and taxes, through the same code as the real one; sends nothing.");
+        tenant.MapPost("/one-time-invoices", SendOneTimeInvoice).WithName("SendOneTimeInvoice")
+            .WithSummary("Send a one-time invoice now; the same requestId never sends twice.");
+        return v1;
+    }
+
+    private static async Task<Ok<IReadOnlyList<InvoiceResponse>>> ListInvoices(string accountId, string tenantId, IGrainFactory grains)
+    {
+        var invoices = await grains.GetGrain<ITenantGrain>(Ids.Tenant(accountId, tenantId)).ListInvoicesAsync();
+        return TypedResults.Ok<IReadOnlyList<InvoiceResponse>>(invoices.Select(InvoiceResponse.From).ToList());
+    }
+
+    private static async Task<Ok<InvoicePreviewResponse>> PreviewInvoice(string accountId, string tenantId, string period, IGrainFactory grains)
+    {
+        var key = Ids.Tenant(accountId, tenantId);
+        if (!BillingPeriod.TryParse(period, out _))
+        {
+            throw BillingProblemException.Invalid("period", "A month as yyyy-MM (e.g. 2026-10).");
+        }
+
+        var draft = await grains.GetGrain<ITenantGrain>(key).PreviewInvoiceAsync(period);
+        return TypedResults.Ok(InvoicePreviewResponse.From(draft));
+    }
+
+    private static async Task<Created<InvoiceResponse>> SendOneTimeInvoice(
+        string accountId, string tenantId, OneTimeInvoiceRequest request, IGrainFactory grains)
+    {
+        var key = Ids.Tenant(accountId, tenantId);
+        var errors = new FieldErrors();
+        if (!GrainKeys.IsRequestId(request.RequestId))
+        {
+            errors.Add("requestId", "Required: 1–64 characters of A–Z, a–z, 0–9, '_' and '-'; the same id never sends twice.");
+        }
+
+        var items = BillingRules.OneTimeItems(
+            errors, request.Items?.Select(i => i is null ? null : new ItemInput(i.Description, i.Quantity, i.UnitPrice, i.TaxCategory, i.ProductCode)).ToList());
+        Ids.ThrowIfInvalid(errors);
+        var invoice = await grains.GetGrain<ITenantGrain>(key).SendOneTimeInvoiceAsync(request.RequestId!, items!);
+        return TypedResults.Created($"/v1/accounts/{accountId}/tenants/{tenantId}/invoices", InvoiceResponse.From(invoice));
+    }
+}

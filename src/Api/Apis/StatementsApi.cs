@@ -1,0 +1,219 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using TenantBilling.Api.Contracts;
+using TenantBilling.Api.Infrastructure;
+using TenantBilling.Grains.Domain.Validation;
+using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Api.Apis;
+
+public static class StatementsApi
+{
+    /// <summary>Batch lines processed at once; results are still written in line order.</summary>
+    private const int BatchConcurrency = 256;
+
+    /// <summary>A batch line longer than this is refused on its own (a statement is a few hundred bytes).</summary>
+    private const int MaxLineBytes = 64 * 1024;
+
+    public static RouteGroupBuilder MapStatementsApi(this RouteGroupBuilder v1)
+    {
+        v1.MapPut("/accounts/{accountId}/tenants/{tenantId}/statements/{period}", PutStatement)
+            .AddEndpointFilter<OperatorOnlyFilter>()
+            .WithName("PutStatement")
+            .WithSummary("Deliver a tenant's statement for a closed month (operator): 201 new, 200 identical replay or replaced, 409 if already invoiced with other content.");
+
+        v1.MapPost("/statements/batch", PostBatch)
+            .AddEndpointFilter<OperatorOnlyFilter>()
+            .WithMetadata(new UnlimitedBodyAttribute())
+            .Accepts<BatchStatementLine>("application/x-ndjson")
+            .Produces<BatchLineResult>(StatusCodes.Status200OK, "application/x-ndjson")
+            .WithName("PostStatementBatch")
+            .WithSummary("Deliver many statements (operator): NDJSON in, one NDJSON result per line out, in line order. A bad line fails alone.");
+        return v1;
+    }
+
+    private static async Task<Results<Created<StatementResponse>, Ok<StatementResponse>>> PutStatement(
+        string accountId, string tenantId, string period, StatementRequest request, IGrainFactory grains, TimeProvider time)
+    {
+        var key = Ids.Tenant(accountId, tenantId);
+        var errors = new FieldErrors();
+        var statement = BillingRules.Statement(errors, period, time.GetUtcNow(), request.UsageTotal, request.Quantities);
+        Ids.ThrowIfInvalid(errors);
+        var accepted = await grains.GetGrain<ITenantGrain>(key).AcceptStatementAsync(period, statement!);
+        var response = StatementResponse.From(accepted);
+        return accepted.Outcome == StatementOutcome.Created
+            ? TypedResults.Created($"/v1/accounts/{accountId}/tenants/{tenantId}/statements/{period}", response)
+            : TypedResults.Ok(response);
+    }
+
+    private static async Task PostBatch(HttpContext http, IGrainFactory grains, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        var options = json.Value.SerializerOptions;
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/x-ndjson";
+        var inFlight = new Queue<Task<BatchLineResult>>(BatchConcurrency);
+        var output = http.Response.BodyWriter;
+
+        await foreach (var (number, line) in ReadLinesAsync(http.Request.BodyReader, http.RequestAborted))
+        {
+            inFlight.Enqueue(ProcessLineAsync(number, line, grains, time, options));
+            if (inFlight.Count >= BatchConcurrency)
+            {
+                await WriteAsync(output, await inFlight.Dequeue(), options, http.RequestAborted);
+            }
+        }
+
+        while (inFlight.Count > 0)
+        {
+            await WriteAsync(output, await inFlight.Dequeue(), options, http.RequestAborted);
+        }
+    }
+
+    private static async Task<BatchLineResult> ProcessLineAsync(int number, byte[]? line, IGrainFactory grains, TimeProvider time, JsonSerializerOptions options)
+    {
+        if (line is null)
+        {
+            return Failed(number, null, 400, $"Line longer than {MaxLineBytes} bytes.", null);
+        }
+
+        BatchStatementLine? item;
+        try
+        {
+            item = JsonSerializer.Deserialize<BatchStatementLine>(line, options);
+        }
+        catch (JsonException exception)
+        {
+            return Failed(number, null, 400, "Not a valid statement object.", ProblemMapping.JsonErrors(exception));
+        }
+
+        if (item is null)
+        {
+            return Failed(number, null, 400, "Not a valid statement object.", null);
+        }
+
+        try
+        {
+            var errors = new FieldErrors();
+            if (!GrainKeys.IsAccountId(item.AccountId))
+            {
+                errors.Add("accountId", "Required: 1–64 characters of a–z, 0–9 and '-'.");
+            }
+
+            if (!GrainKeys.IsTenantId(item.TenantId))
+            {
+                errors.Add("tenantId", "Required: 1–64 characters of A–Z, a–z, 0–9, '_' and '-'.");
+            }
+
+            var statement = BillingRules.Statement(errors, item.Period, time.GetUtcNow(), item.UsageTotal, item.Quantities);
+            Ids.ThrowIfInvalid(errors);
+            var accepted = await grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(item.AccountId!, item.TenantId!)).AcceptStatementAsync(item.Period!, statement!);
+            return new BatchLineResult(
+                number, accepted.Outcome == StatementOutcome.Created ? 201 : 200, item.AccountId, item.TenantId, item.Period,
+                Codes.Of(accepted.Outcome), accepted.ScheduledFor, null, null);
+        }
+        catch (BillingProblemException problem)
+        {
+            return Failed(number, item, ProblemMapping.StatusOf(problem.Kind), problem.Title, problem.Errors);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OrleansException)
+        {
+            return Failed(number, item, 503, "The cluster did not answer for this line; send it again.", null);
+        }
+    }
+
+    private static BatchLineResult Failed(int number, BatchStatementLine? item, int status, string error, IReadOnlyDictionary<string, string[]>? errors) =>
+        new(number, status, item?.AccountId, item?.TenantId, item?.Period, null, null, error, errors);
+
+    private static async Task WriteAsync(PipeWriter output, BatchLineResult result, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        await using (var writer = new Utf8JsonWriter(output))
+        {
+            JsonSerializer.Serialize(writer, result, options);
+        }
+
+        output.Write("\n"u8);
+        await output.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Splits the body into lines without holding more than one line (and the reader's buffer): blank
+    /// lines are skipped but counted; a line longer than <see cref="MaxLineBytes"/> yields null.
+    /// </summary>
+    private static async IAsyncEnumerable<(int Number, byte[]? Line)> ReadLinesAsync(
+        PipeReader reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var number = 0;
+        var skippingLongLine = false;
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            while (TryTakeLine(ref buffer, out var line))
+            {
+                number++;
+                if (skippingLongLine)
+                {
+                    skippingLongLine = false;
+                    yield return (number, null);
+                }
+                else if (!IsBlank(line))
+                {
+                    yield return (number, line.Length > MaxLineBytes ? null : line.ToArray());
+                }
+            }
+
+            if (buffer.Length > MaxLineBytes)
+            {
+                skippingLongLine = true;
+                buffer = buffer.Slice(buffer.End);
+            }
+
+            if (read.IsCompleted)
+            {
+                if (skippingLongLine || !IsBlank(buffer))
+                {
+                    number++;
+                    yield return (number, skippingLongLine ? null : buffer.ToArray());
+                }
+
+                await reader.CompleteAsync();
+                yield break;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        if (buffer.PositionOf((byte)'\n') is not { } end)
+        {
+            line = default;
+            return false;
+        }
+
+        line = buffer.Slice(0, end);
+        buffer = buffer.Slice(buffer.GetPosition(1, end));
+        return true;
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> line)
+    {
+        foreach (var segment in line)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using TenantBilling.Api.Contracts;
+using TenantBilling.Api.Infrastructure;
+using TenantBilling.Grains;
+using TenantBilling.Grains.Interfaces;
+
+namespace TenantBilling.Api.Apis;
+
+/// <summary>
+/// The test clock, mapped only in test mode. Moving it changes "now" for everything that schedules,
+/// then wakes every tenant so that invoices which became due are sent within seconds.
+/// </summary>
+public static class TestClockApi
+{
+    private const int WakeConcurrency = 64;
+
+    public static RouteGroupBuilder MapTestClockApi(this RouteGroupBuilder v1)
+    {
+        var clock = v1.MapGroup("/test-clock").AddEndpointFilter<OperatorOnlyFilter>();
+        clock.MapGet("/", (TestClock testClock) => TypedResults.Ok(new TestClockResponse(testClock.GetUtcNow(), testClock.Offset, 0)))
+            .WithName("GetTestClock").WithSummary("The test clock (test mode only, operator).");
+        clock.MapPost("/", SetClock).WithName("SetTestClock")
+            .WithSummary("Move the test clock to {now} (test mode only, operator); invoices that became due are sent within seconds.");
+        return v1;
+    }
+
+    private static async Task<Ok<TestClockResponse>> SetClock(TestClockRequest request, TestClock testClock, IGrainFactory grains)
+    {
+        if (request.Now is not { } now)
+        {
+            throw BillingProblemException.Invalid("now", "Required: an ISO 8601 instant, e.g. 2026-12-20T00:00:00Z.");
+        }
+
+        testClock.Set(now.ToUniversalTime());
+        var woken = 0;
+        foreach (var accountId in await grains.GetGrain<IAccountDirectoryGrain>(GrainKeys.AccountDirectory).ListAsync())
+        {
+            string? after = null;
+            do
+            {
+                var page = await grains.GetGrain<IAccountGrain>(accountId).ListTenantsAsync(after, 500);
+                await Parallel.ForEachAsync(
+                    page.TenantIds,
+                    new ParallelOptions { MaxDegreeOfParallelism = WakeConcurrency },
+                    async (tenantId, _) => await grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(accountId, tenantId)).WakeAsync());
+                woken += page.TenantIds.Count;
+                after = page.NextAfter;
+            }
+            while (after is not null);
+        }
+
+        return TypedResults.Ok(new TestClockResponse(testClock.GetUtcNow(), testClock.Offset, woken));
+    }
+}

@@ -1,0 +1,34 @@
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Api.Contracts;
+
+public sealed record CreateAccountRequest(string? AccountId, string? Name);
+
+public sealed record StripeConnectionResponse(string Mode, string? StripeAccountId, string? SecretKeyLast4, DateTimeOffset? ConnectedAt, DateTimeOffset? DisconnectedAt);
+
+public sealed record AccountSettingsResponse(int DaysUntilDue, int StripeRequestsPerSecond);
+
+public sealed record AccountResponse(
+    string AccountId, string Name, DateTimeOffset CreatedAt, StripeConnectionResponse Stripe, AccountSettingsResponse Settings, int TenantCount)
+{
+    public static AccountResponse From(AccountView view) => new(
+        view.AccountId,
+        view.Name,
+        view.CreatedAt,
+        new StripeConnectionResponse(
+            view.Stripe.Mode switch
+            {
+                StripeConnectionMode.Connect => "connect",
+                StripeConnectionMode.SecretKey => "secret_key",
+                _ => "not_connected",
+            },
+            view.Stripe.StripeAccountId,
+            view.Stripe.SecretKeyLast4,
+            view.Stripe.ConnectedAt,
+            view.Stripe.DisconnectedAt),
+        new AccountSettingsResponse(view.Settings.DaysUntilDue, view.Settings.StripeRequestsPerSecond),
+        view.TenantCount);
+}
+
+/// <param name="Key">The key itself: shown in this answer only, never again.</param>
+public sealed record ApiKeyResponse(string KeyId, string Key, DateTimeOffset CreatedAt);

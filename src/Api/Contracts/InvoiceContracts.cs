@@ -1,0 +1,101 @@
+using System.Text.Json.Serialization;
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Api.Contracts;
+
+public sealed record StatementRequest(decimal? UsageTotal, Dictionary<string, decimal?>? Quantities);
+
+/// <param name="ScheduledFor">When the month's invoice is due; null when nothing is scheduled (no profile, or before its first month).</param>
+public sealed record StatementResponse(string Period, string Outcome, DateTimeOffset? ScheduledFor)
+{
+    public static StatementResponse From(StatementAccepted accepted) =>
+        new(accepted.Period, Codes.Of(accepted.Outcome), accepted.ScheduledFor);
+}
+
+/// <summary>One line of the NDJSON statement batch.</summary>
+public sealed record BatchStatementLine(
+    string? AccountId, string? TenantId, string? Period, decimal? UsageTotal, Dictionary<string, decimal?>? Quantities);
+
+/// <summary>The result of one batch line: the HTTP status the single route would have answered.</summary>
+public sealed record BatchLineResult(
+    int Line,
+    int Status,
+    string? AccountId,
+    string? TenantId,
+    string? Period,
+    string? Outcome,
+    DateTimeOffset? ScheduledFor,
+    string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string[]>? Errors);
+
+public sealed record InvoiceLineResponse(string LineRef, string Description, string? ProductCode, decimal Quantity, decimal UnitPrice, decimal Amount, string TaxCategory);
+
+public sealed record TaxLineResponse(string TaxCode, string Name, string Level, string JurisdictionCode, decimal? Rate, decimal? AmountPerUnit, decimal TaxableAmount, decimal Amount);
+
+public sealed record InvoicePreviewResponse(
+    string InvoiceKey,
+    string Kind,
+    string? Period,
+    string Description,
+    DateTimeOffset InvoiceDate,
+    IReadOnlyList<InvoiceLineResponse> Lines,
+    IReadOnlyList<TaxLineResponse> Taxes,
+    decimal Subtotal,
+    decimal TaxTotal,
+    decimal Total,
+    bool AutoCharge,
+    bool IncludeTaxes,
+    decimal UsageTotal)
+{
+    public static InvoicePreviewResponse From(InvoiceDraft draft) => new(
+        draft.InvoiceKey,
+        Codes.Of(draft.Kind),
+        draft.Period,
+        draft.Description,
+        draft.InvoiceDate,
+        draft.Lines.Select(l => new InvoiceLineResponse(l.LineRef, l.Description, l.ProductCode, l.Quantity, l.UnitPrice, l.Amount, TaxCategories.ToCode(l.TaxCategory))).ToList(),
+        draft.Taxes.Select(t => new TaxLineResponse(t.TaxCode, t.Name, t.Level, t.JurisdictionCode, t.Rate, t.AmountPerUnit, t.TaxableAmount, t.Amount)).ToList(),
+        draft.Subtotal,
+        draft.TaxTotal,
+        draft.Total,
+        draft.AutoCharge,
+        draft.IncludeTaxes,
+        draft.UsageTotal);
+}
+
+/// <param name="Total">The composed total in USD; Stripe's own figures are the *Cents fields.</param>
+public sealed record InvoiceResponse(
+    string InvoiceKey,
+    string Kind,
+    string? Period,
+    string? RequestId,
+    string Status,
+    DateTimeOffset? DueAt,
+    decimal? Total,
+    string? StripeInvoiceId,
+    string? Number,
+    long? AmountDueCents,
+    long? AmountPaidCents,
+    string? HostedInvoiceUrl,
+    string? FailureReason,
+    DateTimeOffset UpdatedAt)
+{
+    public static InvoiceResponse From(InvoiceSummary s) => new(
+        s.InvoiceKey, Codes.Of(s.Kind), s.Period, s.RequestId, Codes.Of(s.Status), s.DueAt, s.Total, s.StripeInvoiceId, s.Number,
+        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.UpdatedAt);
+}
+
+public sealed record OneTimeItemBody(string? ProductCode, string? Description, decimal? Quantity, decimal? UnitPrice, string? TaxCategory);
+
+public sealed record OneTimeInvoiceRequest(string? RequestId, List<OneTimeItemBody?>? Items);
+
+public sealed record TestClockRequest(DateTimeOffset? Now);
+
+public sealed record TestClockResponse(DateTimeOffset Now, TimeSpan Offset, int TenantsWoken);
+
+/// <summary>Wire names of enums: snake_case, in one place.</summary>
+internal static class Codes
+{
+    public static string Of<TEnum>(TEnum value)
+        where TEnum : struct, Enum => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+}

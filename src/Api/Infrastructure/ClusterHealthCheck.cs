@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TenantBilling.Grains.Interfaces;
+
+namespace TenantBilling.Api.Infrastructure;
+
+/// <summary>Ready when a grain call reaches the cluster and that grain can read from storage.</summary>
+public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await grains.GetGrain<IHealthGrain>("probe").CheckStorageAsync().WaitAsync(Timeout, cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy("The cluster or its storage did not answer.", exception);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using TenantBilling.Grains.Interfaces;
+
+namespace TenantBilling.Api.Infrastructure;
+
+/// <summary>
+/// The one place where failures become RFC 9457 problem responses: a grain's expected failure maps by
+/// its kind; unreadable bodies (bad JSON, wrong types, unknown fields) are 400 naming the field; a
+/// body over the route's limit is 413. Anything else is a 500 without details.
+/// </summary>
+public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, errors) = exception switch
+        {
+            BillingProblemException problem => (StatusOf(problem.Kind), problem.Title, problem.Errors),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The request body is larger than this route accepts.", null),
+            BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this route.", JsonErrors(json)),
+            BadHttpRequestException bad => (bad.StatusCode, bad.Message, (Dictionary<string, string[]>?)null),
+            _ => (500, "An unexpected error occurred.", null),
+        };
+
+        if (status >= 500)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = status;
+        var details = errors is null
+            ? new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title }
+            : new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(errors) { Status = status, Title = title };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
+    }
+
+    public static int StatusOf(ProblemKind kind) => kind switch
+    {
+        ProblemKind.Validation => StatusCodes.Status400BadRequest,
+        ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.Conflict => StatusCodes.Status409Conflict,
+        ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>The JSON path at fault (<c>$.address.postalCode</c> → <c>address.postalCode</c>) with the reader's message.</summary>
+    public static Dictionary<string, string[]> JsonErrors(JsonException json)
+    {
+        var path = json.Path is { Length: > 0 } p ? p.TrimStart('$').TrimStart('.') : string.Empty;
+        var message = json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "Unknown field."
+            : json.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "The field appears more than once."
+            : json.Path is null or "$" ? "Malformed JSON."
+            : "Wrong type or malformed value.";
+        return new Dictionary<string, string[]> { [path.Length == 0 ? "body" : path] = [message] };
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
+}

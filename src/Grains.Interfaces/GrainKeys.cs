@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+
+namespace TenantBilling.Grains.Interfaces;
+
+/// <summary>
+/// The string keys of every grain, and the identifier rules they rest on. Keys are persisted
+/// (grain state, reminders), so their shape never changes.
+/// </summary>
+public static partial class GrainKeys
+{
+    /// <summary>Account ids as the portal assigns them: <c>[a-z0-9-]{1,64}</c>.</summary>
+    public static bool IsAccountId(string? value) => value is not null && AccountIdPattern().IsMatch(value);
+
+    /// <summary>Tenant ids and one-time request ids: <c>[A-Za-z0-9_-]{1,64}</c> (no '/', which separates keys).</summary>
+    public static bool IsTenantId(string? value) => value is not null && TokenPattern().IsMatch(value);
+
+    /// <summary>One-time invoice request ids share the tenant id rule.</summary>
+    public static bool IsRequestId(string? value) => IsTenantId(value);
+
+    /// <summary>The one account directory.</summary>
+    public const string AccountDirectory = "all";
+
+    public static string Tenant(string accountId, string tenantId) => $"{accountId}/{tenantId}";
+
+    public static (string AccountId, string TenantId) ParseTenant(string key)
+    {
+        var parts = key.Split('/');
+        return parts.Length == 2
+            ? (parts[0], parts[1])
+            : throw new FormatException($"'{key}' is not a tenant key.");
+    }
+
+    /// <summary>The invoice for one closed month: <c>{accountId}/{tenantId}/{yyyy-MM}</c>.</summary>
+    public static string MonthlyInvoice(string accountId, string tenantId, string period) => $"{accountId}/{tenantId}/{period}";
+
+    /// <summary>A one-time invoice: <c>{accountId}/{tenantId}/once-{requestId}</c>.</summary>
+    public static string OneTimeInvoice(string accountId, string tenantId, string requestId) => $"{accountId}/{tenantId}/once-{requestId}";
+
+    /// <summary>The invoice history of one tenant for one calendar year: <c>{accountId}/{tenantId}/{yyyy}</c>.</summary>
+    public static string InvoiceHistory(string accountId, string tenantId, int year) => $"{accountId}/{tenantId}/{year:D4}";
+
+    /// <summary>An account's ledger for one month (fees, committed taxes): <c>{accountId}/{yyyy-MM}</c>.</summary>
+    public static string AccountLedger(string accountId, string month) => $"{accountId}/{month}";
+
+    [GeneratedRegex("^[a-z0-9-]{1,64}$")]
+    private static partial Regex AccountIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex TokenPattern();
+}

@@ -1,0 +1,52 @@
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Grains.Interfaces;
+
+/// <summary>One reseller account, keyed by its account id: its name, API keys, Stripe connection and tenant index.</summary>
+public interface IAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the account. Conflict if it already exists.</summary>
+    Task<AccountView> CreateAsync(string name);
+
+    /// <summary>The account, or null when it does not exist.</summary>
+    [AlwaysInterleave]
+    Task<AccountView?> GetAsync();
+
+    /// <summary>Issues a new API key for the account. The key is in the answer and nowhere else.</summary>
+    Task<IssuedApiKey> IssueApiKeyAsync();
+
+    /// <summary>Revokes one of the account's keys; it stops working at once. NotFound for an unknown key.</summary>
+    Task RevokeApiKeyAsync(string keyId);
+
+    /// <summary>Adds a tenant to the account's index (idempotent).</summary>
+    Task AddTenantAsync(string tenantId);
+
+    /// <summary>A page of tenant ids in id order, starting after <paramref name="after"/>.</summary>
+    [AlwaysInterleave]
+    Task<TenantIdPage> ListTenantsAsync(string? after, int limit);
+}
+
+/// <summary>One account API key, keyed by its key id: who it belongs to and the hash of its secret.</summary>
+public interface IApiKeyGrain : IGrainWithStringKey
+{
+    /// <summary>Records a newly issued key. Called once by its account.</summary>
+    Task RegisterAsync(string accountId, string secretHash);
+
+    /// <summary>The account the key belongs to when the secret matches and the key is not revoked; else null.</summary>
+    [AlwaysInterleave]
+    Task<string?> AuthenticateAsync(string secretHash);
+
+    /// <summary>Revokes the key for good.</summary>
+    Task RevokeAsync();
+}
+
+/// <summary>The list of every account id (one grain, key "all"), for cluster-wide sweeps in test mode.</summary>
+public interface IAccountDirectoryGrain : IGrainWithStringKey
+{
+    /// <summary>Adds an account id (idempotent).</summary>
+    Task AddAsync(string accountId);
+
+    /// <summary>Every account id, in order.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<string>> ListAsync();
+}

@@ -1,0 +1,33 @@
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Grains.Accounts;
+
+[GenerateSerializer, Alias("account-state")]
+public sealed class AccountState
+{
+    [Id(0)] public string? Name { get; set; }
+    [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(2)] public AccountSettings Settings { get; set; } = AccountSettings.Default;
+    [Id(3)] public List<ApiKeyView> ApiKeys { get; set; } = [];
+
+    /// <summary>Tenant ids in ordinal order (bounded by the account's tenant count).</summary>
+    [Id(4)] public List<string> TenantIds { get; set; } = [];
+
+    [Id(5)] public StripeConnectionView Stripe { get; set; } = new(StripeConnectionMode.NotConnected, null, null, null, null);
+
+    public bool Exists => Name is not null;
+}
+
+[GenerateSerializer, Alias("api-key-state")]
+public sealed class ApiKeyState
+{
+    [Id(0)] public string? AccountId { get; set; }
+    [Id(1)] public string? SecretHash { get; set; }
+    [Id(2)] public bool Revoked { get; set; }
+}
+
+[GenerateSerializer, Alias("account-directory-state")]
+public sealed class AccountDirectoryState
+{
+    [Id(0)] public List<string> AccountIds { get; set; } = [];
+}

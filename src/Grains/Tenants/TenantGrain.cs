@@ -1,0 +1,423 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using TenantBilling.Grains.Domain.Invoices;
+using TenantBilling.Grains.Domain.Schedule;
+using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Grains.Tenants;
+
+/// <summary>
+/// A tenant and its monthly schedule. Each statement of a closed month becomes an entry in
+/// <see cref="TenantState.Periods"/>; with a profile it is scheduled for its billing day and one
+/// reminder ("invoice-due") is kept registered for the earliest due entry. When it fires, each due
+/// entry is composed and handed to its <see cref="IStripeInvoiceGrain"/> exactly once: the stage is
+/// persisted before and after the hand-over, a handed-over entry is never handed over again, and the
+/// receiver ignores a repeat of a hand-over that was cut off before it was recorded here.
+/// </summary>
+[GrainType("tenant")]
+public sealed partial class TenantGrain(
+    [PersistentState("tenant", StorageNames.Billing)] IPersistentState<TenantState> state,
+    TimeProvider time,
+    IOptions<BillingOptions> options,
+    ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
+{
+    private const string InvoiceReminder = "invoice-due";
+
+    /// <summary>Handed-over and unscheduled entries kept for replays of recent statements; older ones are trimmed.</summary>
+    private const int RecentEntriesKept = 3;
+
+    private TenantState State => state.State;
+
+    private string AccountId => GrainKeys.ParseTenant(this.GetPrimaryKeyString()).AccountId;
+
+    private string TenantId => GrainKeys.ParseTenant(this.GetPrimaryKeyString()).TenantId;
+
+    public async Task<TenantSaved> SaveDetailsAsync(TenantDetails details)
+    {
+        var created = !State.Exists;
+        var now = time.GetUtcNow();
+        if (created)
+        {
+            State.CreatedAt = now;
+        }
+
+        if (State.Details is { } previous && previous.Address != details.Address)
+        {
+            State.Address = AddressStatus.NotValidated;
+        }
+
+        State.Details = details;
+        State.UpdatedAt = now;
+        await state.WriteStateAsync();
+        return new TenantSaved(View(), created);
+    }
+
+    public Task<TenantView?> GetAsync() => Task.FromResult(State.Exists ? View() : null);
+
+    public async Task<BillingProfile> SetBillingProfileAsync(BillingProfileInput input)
+    {
+        EnsureExists();
+        if (!State.Address.Validated)
+        {
+            throw BillingProblemException.Conflict("The tenant's address must be validated before a billing profile can be set (POST …/address/validate).");
+        }
+
+        var now = time.GetUtcNow();
+        var previous = State.Profile;
+        State.Profile = new BillingProfile(
+            input.AutoCharge, input.IncludeTaxes, input.BillingDay, input.Prices, input.RecurringItems,
+            previous?.FirstPeriod ?? BillingPeriod.Of(now).ToString(), previous?.CreatedAt ?? now, now);
+        Reschedule(now);
+        State.UpdatedAt = now;
+        await state.WriteStateAsync();
+        await SyncReminderAsync(force: false);
+        return State.Profile;
+    }
+
+    public async Task DeleteBillingProfileAsync()
+    {
+        EnsureExists();
+        if (State.Profile is null)
+        {
+            throw BillingProblemException.NotFound("Billing profile");
+        }
+
+        State.Profile = null;
+        var now = time.GetUtcNow();
+        Reschedule(now);
+        State.UpdatedAt = now;
+        await state.WriteStateAsync();
+        await SyncReminderAsync(force: false);
+    }
+
+    public async Task<TaxExemptions> SetTaxExemptionsAsync(TaxExemptions exemptions)
+    {
+        EnsureExists();
+        State.Exemptions = exemptions;
+        State.UpdatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        return exemptions;
+    }
+
+    public async Task<StatementAccepted> AcceptStatementAsync(string period, Statement statement)
+    {
+        EnsureExists();
+        var now = time.GetUtcNow();
+        var parsed = BillingPeriod.Parse(period);
+        if (!parsed.IsClosedAt(now))
+        {
+            throw BillingProblemException.Invalid("period", $"{period} has not ended yet: statements are for closed months (UTC).");
+        }
+
+        var entry = State.Periods.Find(e => e.Period == period);
+        StatementOutcome outcome;
+        if (entry is not null)
+        {
+            if (entry.Statement.HasSameContent(statement))
+            {
+                return new StatementAccepted(StatementOutcome.Replayed, period, entry.IsPending ? entry.DueAt : null);
+            }
+
+            if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
+            {
+                throw AlreadyInvoiced(period);
+            }
+
+            entry.Statement = statement;
+            entry.ReceivedAt = now;
+            outcome = StatementOutcome.Replaced;
+        }
+        else
+        {
+            if (State.TrimmedThrough is { } trimmed && string.CompareOrdinal(period, trimmed) <= 0)
+            {
+                var invoiced = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync();
+                if (invoiced?.SourceStatement is { } source)
+                {
+                    return source.HasSameContent(statement)
+                        ? new StatementAccepted(StatementOutcome.Replayed, period, null)
+                        : throw AlreadyInvoiced(period);
+                }
+            }
+
+            entry = new PeriodEntry { Period = period, Statement = statement, ReceivedAt = now };
+            InsertInOrder(entry);
+            outcome = StatementOutcome.Created;
+        }
+
+        if (State.LatestStatementPeriod is null || string.CompareOrdinal(period, State.LatestStatementPeriod) >= 0)
+        {
+            State.LatestStatementPeriod = period;
+            State.LatestUsageTotal = statement.UsageTotal;
+        }
+
+        Schedule(entry, now);
+        Trim();
+        await state.WriteStateAsync();
+        await SyncReminderAsync(force: false);
+        return new StatementAccepted(outcome, period, entry.DueAt);
+    }
+
+    public async Task<InvoiceDraft> PreviewInvoiceAsync(string period)
+    {
+        EnsureExists();
+        var entry = State.Periods.Find(e => e.Period == period);
+        if (entry?.Stage is null or PeriodStage.HandedOver)
+        {
+            var handedOver = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync();
+            return handedOver ?? throw BillingProblemException.NotFound($"A statement for {period}");
+        }
+
+        if (State.Profile is null)
+        {
+            throw BillingProblemException.Conflict("The tenant has no billing profile.");
+        }
+
+        return await ComposeAsync(entry, State.Profile, entry.DueAt ?? time.GetUtcNow());
+    }
+
+    public async Task<IReadOnlyList<InvoiceSummary>> ListInvoicesAsync()
+    {
+        EnsureExists();
+        var now = time.GetUtcNow();
+        var invoices = State.Periods
+            .Where(e => e.IsPending)
+            .Select(e => new InvoiceSummary(
+                GrainKeys.MonthlyInvoice(AccountId, TenantId, e.Period), InvoiceKind.Monthly, e.Period, null,
+                e.WaitingReason is null ? (e.Stage == PeriodStage.Scheduled ? InvoiceStatus.Scheduled : InvoiceStatus.Composing) : InvoiceStatus.WaitingForTaxes,
+                e.DueAt, null, null, null, null, null, null, e.WaitingReason, e.ReceivedAt))
+            .ToList();
+
+        var keys = new List<string>();
+        for (var year = State.CreatedAt.Year; year <= now.Year + 1; year++)
+        {
+            keys.AddRange(await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, year)).ListAsync());
+        }
+
+        var summaries = await Task.WhenAll(keys.Select(key => Invoice(key).GetSummaryAsync()));
+        invoices.AddRange(summaries.OfType<InvoiceSummary>().Where(s => invoices.TrueForAll(p => p.InvoiceKey != s.InvoiceKey)));
+        return invoices
+            .OrderByDescending(i => i.DueAt ?? i.UpdatedAt)
+            .ToList();
+    }
+
+    public async Task<InvoiceSummary> SendOneTimeInvoiceAsync(string requestId, IReadOnlyList<OneTimeItem> items)
+    {
+        EnsureExists();
+        var invoice = Invoice(GrainKeys.OneTimeInvoice(AccountId, TenantId, requestId));
+        if (await invoice.GetDraftAsync() is { } existing)
+        {
+            return SameItems(existing, items)
+                ? (await invoice.GetSummaryAsync())!
+                : throw BillingProblemException.Conflict($"Request '{requestId}' was already used for other items.");
+        }
+
+        var profile = State.Profile ?? throw BillingProblemException.Conflict("The tenant has no billing profile: it sets auto-charge, taxes and product prices.");
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].ProductCode is { } code && !profile.Prices.ContainsKey(code))
+            {
+                errors[$"items[{i}].productCode"] = [$"The billing profile has no price for '{code}'."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw BillingProblemException.Invalid(errors);
+        }
+
+        var draft = InvoiceComposer.ComposeOneTime(AccountId, TenantId, requestId, items, profile, State.LatestUsageTotal, time.GetUtcNow());
+        draft = await WithTaxesAsync(draft);
+        var summary = await invoice.SubmitAsync(draft);
+        await RecordInHistoryAsync(draft);
+        return summary;
+    }
+
+    public async Task WakeAsync()
+    {
+        if (State.Exists)
+        {
+            await SyncReminderAsync(force: true);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == InvoiceReminder)
+        {
+            await HandOverDueInvoicesAsync();
+        }
+    }
+
+    private async Task HandOverDueInvoicesAsync()
+    {
+        var now = time.GetUtcNow();
+        foreach (var entry in State.Periods.Where(e => e.IsPending && e.DueAt <= now).ToList())
+        {
+            if (State.Profile is not { } profile)
+            {
+                break;
+            }
+
+            if (entry.Stage == PeriodStage.Scheduled)
+            {
+                entry.Stage = PeriodStage.Composing;
+                await state.WriteStateAsync();
+            }
+
+            try
+            {
+                var draft = await ComposeAsync(entry, profile, entry.DueAt!.Value);
+                await Invoice(draft.InvoiceKey).SubmitAsync(draft);
+                await RecordInHistoryAsync(draft);
+            }
+            catch (Exception exception) when (exception is not BillingProblemException)
+            {
+                // A timeout is not proof the hand-over did not happen: the entry stays Composing and the
+                // next reminder tick hands the same draft over again, which the receiver ignores if it has it.
+                LogHandOverFailed(logger, exception, entry.Period, options.Value.RetryInterval);
+                continue;
+            }
+
+            entry.Stage = PeriodStage.HandedOver;
+            entry.HandedOverAt = now;
+            entry.WaitingReason = null;
+            await state.WriteStateAsync();
+        }
+
+        Trim();
+        await state.WriteStateAsync();
+        await SyncReminderAsync(force: false);
+    }
+
+    private Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate) =>
+        WithTaxesAsync(InvoiceComposer.ComposeMonthly(AccountId, TenantId, BillingPeriod.Parse(entry.Period), entry.Statement, profile, invoiceDate));
+
+    private static Task<InvoiceDraft> WithTaxesAsync(InvoiceDraft draft) => Task.FromResult(draft);
+
+    private async Task RecordInHistoryAsync(InvoiceDraft draft) =>
+        await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, draft.InvoiceDate.Year)).AddAsync(draft.InvoiceKey);
+
+    /// <summary>Recomputes the due instant of every entry not yet being handed over, after the profile or a statement changed.</summary>
+    private void Reschedule(DateTimeOffset now)
+    {
+        foreach (var entry in State.Periods.Where(e => e.Stage is PeriodStage.Unscheduled or PeriodStage.Scheduled))
+        {
+            Schedule(entry, now);
+        }
+    }
+
+    private void Schedule(PeriodEntry entry, DateTimeOffset now)
+    {
+        if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
+        {
+            return;
+        }
+
+        // A due instant that has already passed stays as it is: the invoice is being sent now and
+        // its invoice date must not move between retries.
+        if (entry.Stage == PeriodStage.Scheduled && entry.DueAt <= now && State.Profile is not null)
+        {
+            return;
+        }
+
+        var dueAt = State.Profile is { } profile
+            ? BillingSchedule.DueAt(profile.BillingDay, BillingPeriod.Parse(profile.FirstPeriod), BillingPeriod.Parse(entry.Period), now)
+            : null;
+        entry.DueAt = dueAt;
+        entry.Stage = dueAt is null ? PeriodStage.Unscheduled : PeriodStage.Scheduled;
+    }
+
+    /// <summary>
+    /// Keeps the reminder registered for the earliest pending invoice, and none when nothing is
+    /// pending. An overdue invoice keeps the registered reminder, whose period paces the retries;
+    /// <paramref name="force"/> re-registers it to fire now (the clock moved).
+    /// </summary>
+    private async Task SyncReminderAsync(bool force)
+    {
+        var now = time.GetUtcNow();
+        var next = State.Periods.Where(e => e.IsPending).Min(e => e.DueAt);
+        if (next is null)
+        {
+            if (State.ReminderDueAt is not null)
+            {
+                if (await this.GetReminder(InvoiceReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                State.ReminderDueAt = null;
+                await state.WriteStateAsync();
+            }
+
+            return;
+        }
+
+        var overdueAndRegistered = next <= now && State.ReminderDueAt is not null && State.ReminderDueAt <= now;
+        if (!force && (State.ReminderDueAt == next || overdueAndRegistered))
+        {
+            return;
+        }
+
+        var dueTime = next.Value > now ? next.Value - now : TimeSpan.Zero;
+        await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
+        State.ReminderDueAt = next;
+        await state.WriteStateAsync();
+    }
+
+    private void InsertInOrder(PeriodEntry entry)
+    {
+        var index = State.Periods.FindIndex(e => string.CompareOrdinal(e.Period, entry.Period) > 0);
+        State.Periods.Insert(index < 0 ? State.Periods.Count : index, entry);
+    }
+
+    /// <summary>Drops all but the newest few handed-over and unscheduled entries, so the state stays small.</summary>
+    private void Trim()
+    {
+        foreach (var stage in new[] { PeriodStage.HandedOver, PeriodStage.Unscheduled })
+        {
+            var old = State.Periods.Where(e => e.Stage == stage).SkipLast(RecentEntriesKept).ToList();
+            foreach (var entry in old)
+            {
+                State.Periods.Remove(entry);
+                if (State.TrimmedThrough is null || string.CompareOrdinal(entry.Period, State.TrimmedThrough) > 0)
+                {
+                    State.TrimmedThrough = entry.Period;
+                }
+            }
+        }
+    }
+
+    private static bool SameItems(InvoiceDraft existing, IReadOnlyList<OneTimeItem> items) =>
+        existing.Lines.Count == items.Count
+        && existing.Lines.Zip(items).All(pair =>
+            pair.First.Quantity == pair.Second.Quantity
+            && pair.First.ProductCode == pair.Second.ProductCode
+            && (pair.Second.Description is null || pair.First.Description == pair.Second.Description)
+            && (pair.Second.UnitPrice is null || pair.First.UnitPrice == pair.Second.UnitPrice)
+            && (pair.Second.TaxCategory is null || pair.First.TaxCategory == pair.Second.TaxCategory));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing over the invoice for {Period} failed; retrying in {RetryInterval}")]
+    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string period, TimeSpan retryInterval);
+
+    private static BillingProblemException AlreadyInvoiced(string period) =>
+        BillingProblemException.Conflict($"{period} has already been invoiced with a different statement; it can't be changed.");
+
+    private IStripeInvoiceGrain Invoice(string key) => GrainFactory.GetGrain<IStripeInvoiceGrain>(key);
+
+    private void EnsureExists()
+    {
+        if (!State.Exists)
+        {
+            throw BillingProblemException.NotFound($"Tenant '{TenantId}'");
+        }
+    }
+
+    private TenantView View() => new(
+        AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions,
+        State.Periods.Where(e => e.IsPending).OrderBy(e => e.DueAt).Select(e => new ScheduledInvoice(e.Period, e.DueAt!.Value)).FirstOrDefault(),
+        State.StripeCustomerId, State.CreatedAt, State.UpdatedAt);
+}
