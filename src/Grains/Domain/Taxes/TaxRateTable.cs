@@ -12,7 +12,7 @@ public sealed class TaxRateTable
     /// <param name="source">Where the table came from, e.g. the embedded resource name or a file path.</param>
     public TaxRateTable(IReadOnlyList<TaxRateRow> rows, string source)
     {
-        Rows = rows;
+        Rows = rows.ToArray();
         Source = source;
         index = new Dictionary<string, TaxRateRow[][]>(StringComparer.OrdinalIgnoreCase);
         foreach (var group in rows.Where(r => r.EffectiveFrom is not null).GroupBy(r => r.JurisdictionCode, StringComparer.OrdinalIgnoreCase))
