@@ -30,7 +30,9 @@ public sealed record BatchLineResult(
 
 public sealed record InvoiceLineResponse(string LineRef, string Description, string? ProductCode, decimal Quantity, decimal UnitPrice, decimal Amount, string TaxCategory);
 
-public sealed record TaxLineResponse(string TaxCode, string Name, string Level, string JurisdictionCode, decimal? Rate, decimal? AmountPerUnit, decimal TaxableAmount, decimal Amount);
+/// <param name="TaxableAmount">The basis in USD for rated taxes; for per-unit fees see Units.</param>
+public sealed record TaxLineResponse(
+    string TaxCode, string Name, string Level, string JurisdictionCode, decimal? Rate, decimal? AmountPerUnit, decimal TaxableAmount, decimal? Units, decimal Amount);
 
 public sealed record InvoicePreviewResponse(
     string InvoiceKey,
@@ -54,7 +56,7 @@ public sealed record InvoicePreviewResponse(
         draft.Description,
         draft.InvoiceDate,
         draft.Lines.Select(l => new InvoiceLineResponse(l.LineRef, l.Description, l.ProductCode, l.Quantity, l.UnitPrice, l.Amount, TaxCategories.ToCode(l.TaxCategory))).ToList(),
-        draft.Taxes.Select(t => new TaxLineResponse(t.TaxCode, t.Name, t.Level, t.JurisdictionCode, t.Rate, t.AmountPerUnit, t.TaxableAmount, t.Amount)).ToList(),
+        draft.Taxes.Select(t => new TaxLineResponse(t.TaxCode, t.Name, Codes.Of(t.Level), t.JurisdictionCode, t.Rate, t.AmountPerUnit, t.TaxableAmount, t.Units, t.TaxAmount)).ToList(),
         draft.Subtotal,
         draft.TaxTotal,
         draft.Total,

@@ -22,21 +22,6 @@ public sealed record InvoiceLine(
     [property: Id(5)] decimal Amount,
     [property: Id(6)] TaxCategory TaxCategory);
 
-/// <summary>One tax as it appears on the invoice: its own line, naming jurisdiction, basis and rate.</summary>
-/// <param name="Rate">A fraction (0.0625 = 6.25%) for percentage taxes, else null.</param>
-/// <param name="AmountPerUnit">USD per unit for per-line fees, else null.</param>
-/// <param name="TaxableAmount">The basis: USD for percentage taxes, the number of units for per-unit fees.</param>
-[GenerateSerializer, Immutable, Alias("invoice-tax-line")]
-public sealed record InvoiceTaxLine(
-    [property: Id(0)] string TaxCode,
-    [property: Id(1)] string Name,
-    [property: Id(2)] string Level,
-    [property: Id(3)] string JurisdictionCode,
-    [property: Id(4)] decimal? Rate,
-    [property: Id(5)] decimal? AmountPerUnit,
-    [property: Id(6)] decimal TaxableAmount,
-    [property: Id(7)] decimal Amount);
-
 /// <summary>
 /// A composed invoice: everything Stripe will be asked to bill, in dollars. It is what the preview
 /// shows and what the tenant hands over to <c>IStripeInvoiceGrain</c>; the same inputs always

@@ -64,16 +64,6 @@ public sealed record ScheduledInvoice(
     [property: Id(0)] string Period,
     [property: Id(1)] DateTimeOffset DueAt);
 
-/// <summary>Tax categories the tenant is exempt from.</summary>
-[GenerateSerializer, Immutable, Alias("tax-exemptions")]
-public sealed record TaxExemptions(
-    [property: Id(0)] bool Federal,
-    [property: Id(1)] bool StateLocal,
-    [property: Id(2)] bool Sales)
-{
-    public static TaxExemptions None { get; } = new(false, false, false);
-}
-
 [GenerateSerializer, Immutable, Alias("tenant-view")]
 public sealed record TenantView(
     [property: Id(0)] string AccountId,

@@ -79,7 +79,7 @@ public sealed class InvoiceComposerTests
         var statement = new Statement(1m, new Dictionary<string, decimal> { ["local_numbers"] = 10 });
         var draft = InvoiceComposer.ComposeMonthly("a", "t", BillingPeriod.Parse("2026-10"), statement, profile, InvoiceDate);
 
-        var taxed = InvoiceComposer.WithTaxes(draft, [new InvoiceTaxLine("FUSF", "USF", "federal", "US", 0.37m, null, 6.49m, 2.40m)]);
+        var taxed = InvoiceComposer.WithTaxes(draft, [new InvoiceTaxLine("FUSF", "USF", TaxLevel.Federal, TaxClass.Federal, "US", 0.37m, null, 6.49m, null, 2.40m)]);
 
         Assert.Equal(10m, taxed.Subtotal);
         Assert.Equal(2.40m, taxed.TaxTotal);

@@ -71,7 +71,7 @@ public static class InvoiceComposer
     /// <summary>The draft with its tax lines (each already rounded to cents) and totals.</summary>
     public static InvoiceDraft WithTaxes(InvoiceDraft draft, IReadOnlyList<InvoiceTaxLine> taxes)
     {
-        var taxTotal = taxes.Sum(t => t.Amount);
+        var taxTotal = taxes.Sum(t => t.TaxAmount);
         return draft with { Taxes = taxes, TaxTotal = taxTotal, Total = draft.Subtotal + taxTotal };
     }
 
