@@ -42,8 +42,17 @@ public sealed class ZipDirectory
     {
         using var stream = typeof(ZipDirectory).Assembly.GetManifestResourceStream(EmbeddedResourceName)
             ?? throw new InvalidOperationException($"The assembly has no embedded resource {EmbeddedResourceName}.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return Parse(reader.ReadToEnd());
+        // Reading the bytes whole and decoding them once makes the text the only large transient
+        // allocation (a StreamReader would grow buffers up to twice its size).
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        var text = bytes.AsSpan();
+        if (text.StartsWith(Encoding.UTF8.Preamble))
+        {
+            text = text[Encoding.UTF8.Preamble.Length..];
+        }
+
+        return Parse(Encoding.UTF8.GetString(text));
     }
 
     /// <summary>The place of a ZIP code given as exactly five ASCII digits; null if unknown or not five digits.</summary>
@@ -61,9 +70,12 @@ public sealed class ZipDirectory
         }
 
         var placeByZip = new ZipPlace?[ZipSpace];
-        // Many ZIPs share a city and county: pooling keeps one copy of each string and each place.
-        var strings = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        var places = new Dictionary<string, ZipPlace>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        // Many ZIPs share a city and county: pooling keeps one copy of each string and of each place, and
+        // allocates nothing for a row whose place was seen before.
+        // Sized for the row count up front, so they never grow (growing would allocate them twice over).
+        var rowCount = csv.AsSpan().Count('\n') + 1;
+        var strings = new Dictionary<string, string>(rowCount, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        var places = new Dictionary<(string City, string State, string County, string Fips), ZipPlace>(rowCount);
         var states = new HashSet<string>(StringComparer.Ordinal);
         Span<Range> fields = stackalloc Range[FieldCount + 1];
         var lineNumber = 1;
@@ -92,11 +104,11 @@ public sealed class ZipDirectory
                 throw Malformed(lineNumber, "the ZIP appears twice");
             }
 
-            var placeText = line[fields[1].Start.Value..];
-            if (!places.TryGetValue(placeText, out var place))
+            var key = ParsePlace(line, fields, lineNumber, strings);
+            if (!places.TryGetValue(key, out var place))
             {
-                place = ParsePlace(line, fields, lineNumber, strings);
-                places[placeText] = place;
+                place = new ZipPlace(key.City, key.State, key.County, key.Fips);
+                places.Add(key, place);
                 states.Add(place.State);
             }
 
@@ -107,7 +119,7 @@ public sealed class ZipDirectory
         return new ZipDirectory(placeByZip, count, states.ToFrozenSet(StringComparer.Ordinal));
     }
 
-    private static ZipPlace ParsePlace(
+    private static (string City, string State, string County, string Fips) ParsePlace(
         ReadOnlySpan<char> line,
         ReadOnlySpan<Range> fields,
         int lineNumber,
@@ -132,7 +144,7 @@ public sealed class ZipDirectory
             throw Malformed(lineNumber, "the county FIPS code is not five digits");
         }
 
-        return new ZipPlace(Pool(city, strings), Pool(state, strings), Pool(county, strings), Pool(fips, strings));
+        return (Pool(city, strings), Pool(state, strings), Pool(county, strings), Pool(fips, strings));
     }
 
     private static string Pool(ReadOnlySpan<char> text, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings)
