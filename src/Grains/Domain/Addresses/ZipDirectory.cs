@@ -35,7 +35,7 @@ public sealed class ZipDirectory
 
     /// <summary>
     /// Builds the directory from the ZIP database embedded in this assembly. Each call parses the data
-    /// anew (about a tenth of a second): call it once at start-up and share the instance.
+    /// anew (tens of milliseconds): call it once at start-up and share the instance.
     /// </summary>
     /// <exception cref="InvalidDataException">The embedded data is malformed.</exception>
     public static ZipDirectory LoadEmbedded()
