@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Scalar.AspNetCore;
 using TenantBilling.Api.Apis;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Grains;
 using TenantBilling.Silo.Hosting;
 
 namespace TenantBilling.Api;
@@ -38,7 +39,7 @@ public static class ApiHosting
             }
 
             builder.UseOrleansClient(client => client.AddTenantBillingClient(configuration));
-            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddKeyedSingleton(BillingClock.Key, TimeProvider.System);
         }
 
         var services = builder.Services;

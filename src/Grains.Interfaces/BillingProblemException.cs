@@ -12,6 +12,8 @@ public enum ProblemKind
     Conflict,
     /// <summary>Well-formed input that cannot be processed, such as an address that does not match (422).</summary>
     Unprocessable,
+    /// <summary>A dependency (the tax provider) did not answer; nothing was done and the request can be repeated (503).</summary>
+    Unavailable,
 }
 
 /// <summary>

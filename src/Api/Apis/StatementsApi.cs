@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Grains;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -37,7 +38,7 @@ public static class StatementsApi
     }
 
     private static async Task<Results<Created<StatementResponse>, Ok<StatementResponse>>> PutStatement(
-        string accountId, string tenantId, string period, StatementRequest request, IGrainFactory grains, TimeProvider time)
+        string accountId, string tenantId, string period, StatementRequest request, IGrainFactory grains, [FromKeyedServices(BillingClock.Key)] TimeProvider time)
     {
         var key = Ids.Tenant(accountId, tenantId);
         var errors = new FieldErrors();
@@ -50,7 +51,7 @@ public static class StatementsApi
             : TypedResults.Ok(response);
     }
 
-    private static async Task PostBatch(HttpContext http, IGrainFactory grains, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    private static async Task PostBatch(HttpContext http, IGrainFactory grains, [FromKeyedServices(BillingClock.Key)] TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         var options = json.Value.SerializerOptions;
         http.Response.StatusCode = StatusCodes.Status200OK;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -6,7 +7,7 @@ namespace TenantBilling.Grains.Accounts;
 [GrainType("account")]
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Billing)] IPersistentState<AccountState> state,
-    TimeProvider time) : Grain, IAccountGrain
+    [FromKeyedServices(BillingClock.Key)] TimeProvider time) : Grain, IAccountGrain
 {
     private string AccountId => this.GetPrimaryKeyString();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -10,7 +11,7 @@ namespace TenantBilling.Grains.Invoices;
 [GrainType("stripe-invoice")]
 public sealed class StripeInvoiceGrain(
     [PersistentState("invoice", StorageNames.Billing)] IPersistentState<InvoiceState> state,
-    TimeProvider time) : Grain, IStripeInvoiceGrain
+    [FromKeyedServices(BillingClock.Key)] TimeProvider time) : Grain, IStripeInvoiceGrain
 {
     public async Task<InvoiceSummary> SubmitAsync(InvoiceDraft draft)
     {

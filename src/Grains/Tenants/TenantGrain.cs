@@ -1,7 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using TenantBilling.Grains.Domain.Addresses;
 using TenantBilling.Grains.Domain.Invoices;
+using TenantBilling.Grains.Domain.Taxes;
 using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -19,7 +22,8 @@ namespace TenantBilling.Grains.Tenants;
 [GrainType("tenant")]
 public sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Billing)] IPersistentState<TenantState> state,
-    TimeProvider time,
+    [FromKeyedServices(BillingClock.Key)] TimeProvider time,
+    AddressValidator addresses,
     IOptions<BillingOptions> options,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
 {
@@ -175,7 +179,14 @@ public sealed partial class TenantGrain(
             throw BillingProblemException.Conflict("The tenant has no billing profile.");
         }
 
-        return await ComposeAsync(entry, State.Profile, entry.DueAt ?? time.GetUtcNow());
+        try
+        {
+            return await ComposeAsync(entry, State.Profile, entry.DueAt ?? time.GetUtcNow());
+        }
+        catch (TaxesUnavailableException waiting)
+        {
+            throw new BillingProblemException(ProblemKind.Unavailable, waiting.Message);
+        }
     }
 
     public async Task<IReadOnlyList<InvoiceSummary>> ListInvoicesAsync()
@@ -230,7 +241,15 @@ public sealed partial class TenantGrain(
         }
 
         var draft = InvoiceComposer.ComposeOneTime(AccountId, TenantId, requestId, items, profile, State.LatestUsageTotal, time.GetUtcNow());
-        draft = await WithTaxesAsync(draft);
+        try
+        {
+            draft = await WithTaxesAsync(draft);
+        }
+        catch (TaxesUnavailableException waiting)
+        {
+            throw new BillingProblemException(ProblemKind.Unavailable, $"{waiting.Message} Nothing was sent; repeat the request with the same requestId.");
+        }
+
         var summary = await invoice.SubmitAsync(draft);
         await RecordInHistoryAsync(draft);
         return summary;
@@ -274,6 +293,17 @@ public sealed partial class TenantGrain(
                 await Invoice(draft.InvoiceKey).SubmitAsync(draft);
                 await RecordInHistoryAsync(draft);
             }
+            catch (TaxesUnavailableException waiting)
+            {
+                LogWaitingForTaxes(logger, entry.Period, waiting.Message);
+                if (entry.WaitingReason != waiting.Message)
+                {
+                    entry.WaitingReason = waiting.Message;
+                    await state.WriteStateAsync();
+                }
+
+                continue;
+            }
             catch (Exception exception) when (exception is not BillingProblemException)
             {
                 // A timeout is not proof the hand-over did not happen: the entry stays Composing and the
@@ -296,7 +326,34 @@ public sealed partial class TenantGrain(
     private Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate) =>
         WithTaxesAsync(InvoiceComposer.ComposeMonthly(AccountId, TenantId, BillingPeriod.Parse(entry.Period), entry.Statement, profile, invoiceDate));
 
-    private static Task<InvoiceDraft> WithTaxesAsync(InvoiceDraft draft) => Task.FromResult(draft);
+    /// <summary>
+    /// Adds the taxes when the profile includes them. Without a validated address there is no
+    /// jurisdiction to rate, so the invoice waits (it is never sent without its taxes).
+    /// </summary>
+    private async Task<InvoiceDraft> WithTaxesAsync(InvoiceDraft draft)
+    {
+        if (!draft.IncludeTaxes)
+        {
+            return draft;
+        }
+
+        if (State.Address.Jurisdiction is not { } jurisdiction || !State.Address.Validated)
+        {
+            throw new TaxesUnavailableException("The address changed and is not validated yet, so taxes can't be rated.");
+        }
+
+        TaxResult rated;
+        try
+        {
+            rated = await GrainFactory.GetGrain<ITaxRatingGrain>(0).QuoteAsync(InvoiceTaxes.RequestFor(draft, jurisdiction, State.Exemptions));
+        }
+        catch (Exception exception) when (exception is not BillingProblemException)
+        {
+            throw new TaxesUnavailableException($"The tax provider failed: {exception.Message}", exception);
+        }
+
+        return InvoiceComposer.WithTaxes(draft, TaxLineGrouping.Group(rated.Lines));
+    }
 
     private async Task RecordInHistoryAsync(InvoiceDraft draft) =>
         await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, draft.InvoiceDate.Year)).AddAsync(draft.InvoiceKey);
@@ -399,6 +456,9 @@ public sealed partial class TenantGrain(
             && (pair.Second.Description is null || pair.First.Description == pair.Second.Description)
             && (pair.Second.UnitPrice is null || pair.First.UnitPrice == pair.Second.UnitPrice)
             && (pair.Second.TaxCategory is null || pair.First.TaxCategory == pair.Second.TaxCategory));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The invoice for {Period} waits for its taxes: {Reason}")]
+    private static partial void LogWaitingForTaxes(ILogger logger, string period, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handing over the invoice for {Period} failed; retrying in {RetryInterval}")]
     private static partial void LogHandOverFailed(ILogger logger, Exception exception, string period, TimeSpan retryInterval);

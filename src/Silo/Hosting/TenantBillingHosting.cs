@@ -3,7 +3,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TenantBilling.Grains;
+using TenantBilling.Grains.Domain.Addresses;
+using TenantBilling.Grains.Integrations.Taxes;
 
 namespace TenantBilling.Silo.Hosting;
 
@@ -54,7 +57,12 @@ public static class TenantBillingHosting
             silo.UseInMemoryReminderService();
         }
 
-        silo.Services.AddTenantBillingGrainServices(configuration, environment);
+        if (configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled") && environment.IsProduction())
+        {
+            throw new InvalidOperationException("Test mode (TestMode:Enabled) is refused in the Production environment.");
+        }
+
+        silo.Services.AddTenantBillingGrainServices(configuration);
         return silo;
     }
 
@@ -81,25 +89,28 @@ public static class TenantBillingHosting
     }
 
     /// <summary>The services the grains depend on: clock, options, reference data, integrations.</summary>
-    public static IServiceCollection AddTenantBillingGrainServices(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    /// <remarks>Registrations made before this call win (tests put their own clock and tax provider first).</remarks>
+    public static IServiceCollection AddTenantBillingGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         var testMode = configuration.GetSection(TestModeOptions.Section).Get<TestModeOptions>() ?? new TestModeOptions();
-        if (testMode.Enabled && environment.IsProduction())
-        {
-            throw new InvalidOperationException("Test mode (TestMode:Enabled) is refused in the Production environment.");
-        }
-
         if (testMode.Enabled)
         {
             services.AddSingleton(new TestClock(TimeProvider.System));
-            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<TestClock>());
+            services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, (sp, _) => sp.GetRequiredService<TestClock>());
         }
         else
         {
-            services.AddSingleton(TimeProvider.System);
+            services.TryAddKeyedSingleton(BillingClock.Key, TimeProvider.System);
         }
 
         services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section).ValidateOnStart();
+
+        // Reference data loads at start-up, so a malformed tax table stops the silo with its line and column.
+        services.AddSingleton(ZipDirectory.LoadEmbedded());
+        services.AddSingleton<AddressValidator>();
+        var taxTable = configuration.GetSection(TaxTableOptions.SectionName).Get<TaxTableOptions>() ?? new TaxTableOptions();
+        services.AddSingleton(TaxRateTableLoader.Load(taxTable));
+        services.TryAddSingleton<ITaxProvider, RateTableTaxProvider>();
         return services;
     }
 }

@@ -1,0 +1,180 @@
+using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.Grains.Tests.Support;
+using static TenantBilling.Grains.Tests.Support.Scenario;
+
+namespace TenantBilling.Grains.Tests;
+
+/// <summary>Each invoice key is handed over once, whatever repeats, fails or restarts in between.</summary>
+[Collection(BillingClusterTests.Name)]
+public sealed class ExactlyOnceTests(BillingCluster cluster)
+{
+    [Fact]
+    public async Task The_invoice_is_handed_over_on_the_billing_day_and_a_second_tick_does_nothing()
+    {
+        cluster.Clock.Set(Utc(2026, 10, 15));
+        var scenario = await StartAsync(cluster, billingDay: 20);
+        cluster.Clock.Set(Utc(2026, 11, 1, 13));
+
+        var accepted = await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
+        Assert.Equal(StatementOutcome.Created, accepted.Outcome);
+        Assert.Equal(Utc(2026, 11, 20), accepted.ScheduledFor);
+        Assert.Equal(new ScheduledInvoice("2026-10", Utc(2026, 11, 20)), (await scenario.Tenant.GetAsync())!.NextInvoice);
+
+        await scenario.FireReminderAsync();   // early tick: not due yet
+        Assert.Equal(0, cluster.HandOvers.Calls(scenario.InvoiceKey("2026-10")));
+
+        cluster.Clock.Set(Utc(2026, 11, 20));
+        await scenario.FireReminderAsync();
+        await scenario.FireReminderAsync();
+
+        Assert.Equal(1, cluster.HandOvers.Calls(scenario.InvoiceKey("2026-10")));
+        var kept = cluster.HandOvers.Kept(scenario.InvoiceKey("2026-10"))!;
+        Assert.Equal(Utc(2026, 11, 20), kept.InvoiceDate);
+        Assert.Equal("Usage for October 2026", kept.Description);
+        Assert.Null((await scenario.Tenant.GetAsync())!.NextInvoice);
+        var listed = Assert.Single(await scenario.Tenant.ListInvoicesAsync());
+        Assert.Equal(InvoiceStatus.HandedOver, listed.Status);
+    }
+
+    [Fact]
+    public async Task The_registered_reminder_fires_by_itself_when_the_statement_arrives_after_the_billing_day()
+    {
+        cluster.Clock.Set(Utc(2026, 9, 3));
+        var scenario = await StartAsync(cluster, billingDay: 1);
+        cluster.Clock.Set(Utc(2026, 10, 2, 9));
+
+        var accepted = await scenario.Tenant.AcceptStatementAsync("2026-09", Usage(500));
+        Assert.Equal(Utc(2026, 10, 2, 9), accepted.ScheduledFor);   // billing day 1 has passed: at once
+
+        await Eventually.TrueAsync(() => cluster.HandOvers.Calls(scenario.InvoiceKey("2026-09")) == 1, TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(async () => (await scenario.Tenant.ListInvoicesAsync()).Single().Status == InvoiceStatus.HandedOver, TimeSpan.FromSeconds(10));
+
+        // The reminder was unregistered: several retry periods later there is still one hand-over.
+        await Task.Delay(BillingCluster.RetryInterval * 3);
+        Assert.Equal(1, cluster.HandOvers.Calls(scenario.InvoiceKey("2026-09")));
+    }
+
+    [Fact]
+    public async Task A_hand_over_whose_answer_was_lost_is_repeated_with_the_same_draft_and_counts_once()
+    {
+        cluster.Clock.Set(Utc(2026, 10, 15));
+        var scenario = await StartAsync(cluster, billingDay: 20);
+        cluster.Clock.Set(Utc(2026, 11, 1));
+        await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
+        var key = scenario.InvoiceKey("2026-10");
+
+        cluster.Clock.Set(Utc(2026, 11, 20, 1));
+        cluster.HandOvers.FailNext(key, HandOverFault.AfterWork);
+        await scenario.FireReminderAsync();
+        Assert.Equal(InvoiceStatus.Composing, (await scenario.Tenant.ListInvoicesAsync()).Single().Status);
+
+        cluster.Clock.Set(Utc(2026, 11, 20, 2));   // a later retry composes again: same invoice date, same draft
+        await scenario.FireReminderAsync();
+        await scenario.FireReminderAsync();
+
+        var drafts = cluster.HandOvers.Drafts(key);
+        Assert.Equal(2, drafts.Count);
+        Assert.True(HandOverRecorder.SameContent(drafts[0], drafts[1]));
+        Assert.True(HandOverRecorder.SameContent(drafts[0], cluster.HandOvers.Kept(key)!));
+        Assert.Equal(InvoiceStatus.HandedOver, (await scenario.Tenant.ListInvoicesAsync()).Single().Status);
+    }
+
+    [Fact]
+    public async Task A_grain_deactivated_midway_resumes_from_its_persisted_stage()
+    {
+        cluster.Clock.Set(Utc(2026, 10, 15));
+        var scenario = await StartAsync(cluster, billingDay: 20);
+        cluster.Clock.Set(Utc(2026, 11, 1));
+        await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
+        var key = scenario.InvoiceKey("2026-10");
+        cluster.Clock.Set(Utc(2026, 11, 20));
+
+        // The hand-over fails midway; the activation is then collected before the next tick.
+        cluster.HandOvers.FailNext(key, HandOverFault.BeforeWork);
+        await scenario.FireReminderAsync();
+        await cluster.DeactivateAllAsync();
+        await scenario.FireReminderAsync();
+        Assert.Equal(2, cluster.HandOvers.Calls(key));
+        Assert.NotNull(cluster.HandOvers.Kept(key));
+
+        // Handed over and persisted: a new activation, ticking again, hands nothing over.
+        await cluster.DeactivateAllAsync();
+        await scenario.FireReminderAsync();
+        await scenario.FireReminderAsync();
+        Assert.Equal(2, cluster.HandOvers.Calls(key));
+        Assert.Equal(InvoiceStatus.HandedOver, (await scenario.Tenant.ListInvoicesAsync()).Single().Status);
+    }
+
+    [Fact]
+    public async Task A_duplicate_statement_is_no_new_work_and_other_content_for_an_invoiced_month_is_refused()
+    {
+        cluster.Clock.Set(Utc(2026, 10, 15));
+        var scenario = await StartAsync(cluster, billingDay: 20);
+        cluster.Clock.Set(Utc(2026, 11, 1));
+        await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
+
+        var replay = await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
+        Assert.Equal(StatementOutcome.Replayed, replay.Outcome);
+
+        var replaced = await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1200));
+        Assert.Equal(StatementOutcome.Replaced, replaced.Outcome);
+        Assert.Equal(Utc(2026, 11, 20), replaced.ScheduledFor);
+
+        cluster.Clock.Set(Utc(2026, 11, 20));
+        await scenario.FireReminderAsync();
+        var key = scenario.InvoiceKey("2026-10");
+        Assert.Equal(1200 * 0.02m, cluster.HandOvers.Kept(key)!.Lines.Single(l => l.ProductCode == "minutes_outbound").Amount);
+
+        Assert.Equal(StatementOutcome.Replayed, (await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1200))).Outcome);
+        await scenario.FireReminderAsync();
+        Assert.Equal(1, cluster.HandOvers.Calls(key));
+
+        var conflict = await Assert.ThrowsAsync<BillingProblemException>(() => scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1300)));
+        Assert.Equal(ProblemKind.Conflict, conflict.Kind);
+        Assert.Equal(1, cluster.HandOvers.Calls(key));
+    }
+
+    [Fact]
+    public async Task The_preview_is_exactly_what_is_handed_over()
+    {
+        cluster.Clock.Set(Utc(2026, 10, 15));
+        var scenario = await StartAsync(cluster, billingDay: 20, includeTaxes: true);
+        cluster.Clock.Set(Utc(2026, 11, 1));
+        await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(12_345.5m));
+
+        var preview = await scenario.Tenant.PreviewInvoiceAsync("2026-10");
+        Assert.Equal(0, cluster.HandOvers.Calls(scenario.InvoiceKey("2026-10")));
+        Assert.NotEmpty(preview.Taxes);
+
+        cluster.Clock.Set(Utc(2026, 11, 20, 5));
+        await scenario.FireReminderAsync();
+
+        var handedOver = cluster.HandOvers.Kept(scenario.InvoiceKey("2026-10"))!;
+        Assert.True(HandOverRecorder.SameContent(preview, handedOver));
+        Assert.True(HandOverRecorder.SameContent(handedOver, await scenario.Tenant.PreviewInvoiceAsync("2026-10")));
+    }
+
+    [Fact]
+    public async Task Old_months_dropped_from_tenant_state_still_answer_replays_from_their_invoice()
+    {
+        cluster.Clock.Set(Utc(2026, 1, 10));
+        var scenario = await StartAsync(cluster, billingDay: 1);
+        for (var month = 1; month <= 6; month++)
+        {
+            cluster.Clock.Set(Utc(2026, month + 1, 2));
+            var period = $"2026-{month:D2}";
+            await scenario.Tenant.AcceptStatementAsync(period, Usage(100 * month));
+            await scenario.FireReminderAsync();
+            Assert.Equal(1, cluster.HandOvers.Calls(scenario.InvoiceKey(period)));
+        }
+
+        // January's entry has been trimmed from the tenant; its invoice still decides.
+        Assert.Equal(StatementOutcome.Replayed, (await scenario.Tenant.AcceptStatementAsync("2026-01", Usage(100))).Outcome);
+        var conflict = await Assert.ThrowsAsync<BillingProblemException>(() => scenario.Tenant.AcceptStatementAsync("2026-01", Usage(101)));
+        Assert.Equal(ProblemKind.Conflict, conflict.Kind);
+        await scenario.FireReminderAsync();
+        Assert.Equal(1, cluster.HandOvers.Calls(scenario.InvoiceKey("2026-01")));
+        Assert.Equal(6, (await scenario.Tenant.ListInvoicesAsync()).Count);
+    }
+}

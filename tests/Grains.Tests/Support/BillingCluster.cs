@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using TenantBilling.Grains.Integrations.Taxes;
+using TenantBilling.Silo.Hosting;
+
+namespace TenantBilling.Grains.Tests.Support;
+
+/// <summary>
+/// One in-process silo with in-memory storage and reminders, the product's grain services, a clock
+/// the tests set, the hand-over double and a tax provider that can be made to fail.
+/// </summary>
+public sealed class BillingCluster : IAsyncLifetime
+{
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public HandOverRecorder HandOvers { get; } = new();
+
+    public SwitchableTaxProvider Taxes { get; } = new(new RateTableTaxProvider(TaxRateTableLoader.LoadEmbedded()));
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Billing);
+            silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = RetryInterval);
+            silo.Services.Configure<BillingOptions>(o => o.RetryInterval = RetryInterval);
+            silo.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, Clock);
+            silo.Services.AddSingleton<ITaxProvider>(Taxes);
+            silo.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
+            silo.AddIncomingGrainCallFilter(new StripeInvoiceDouble(HandOvers));
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Deactivates every idle activation, as a silo does under memory pressure or on shutdown.</summary>
+    public Task DeactivateAllAsync() => Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+}
+
+[CollectionDefinition(Name)]
+public sealed class BillingClusterTests : ICollectionFixture<BillingCluster>
+{
+    public const string Name = "billing cluster";
+}
