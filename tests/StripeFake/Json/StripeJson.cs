@@ -256,7 +256,7 @@ internal static class StripeJson
         w.WriteEndArray();
         w.WriteStartArray("total_taxes");
         w.WriteEndArray();
-        WriteTime(w, "webhooks_delivered_at", inv.FinalizedAt is null ? null : inv.Created);
+        w.WriteNull("webhooks_delivered_at");
         w.WriteEndObject();
     }
 
