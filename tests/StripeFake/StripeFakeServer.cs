@@ -1,4 +1,95 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TenantBilling.StripeFake.Api;
+using TenantBilling.StripeFake.Faults;
+using TenantBilling.StripeFake.Http;
+using TenantBilling.StripeFake.Idempotency;
+using TenantBilling.StripeFake.RateLimiting;
+using TenantBilling.StripeFake.State;
+using TenantBilling.StripeFake.Webhooks;
+
 namespace TenantBilling.StripeFake;
 
-/// <summary>A stateful fake of Stripe's HTTP API on loopback. Filled in by the Stripe work.</summary>
-public sealed class StripeFakeServer;
+/// <summary>
+/// A stateful fake of Stripe's v1 HTTP API (customers, invoice items, invoices) on 127.0.0.1 and a free
+/// port, for the real Stripe.net client: <c>new StripeClient(new StripeClientOptions { ApiKey = "sk_test_...",
+/// ApiBase = server.ApiBase })</c>. The control methods (partial class, <c>StripeFakeServer.Control.cs</c>)
+/// let tests shape behaviour and read state. Thread-safe.
+/// </summary>
+public sealed partial class StripeFakeServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly FakeEnvironment environment;
+    private readonly AccountStore accounts;
+    private readonly AccountRateLimiter rateLimiter;
+    private readonly FaultInjector faults;
+    private readonly IdempotencyStore idempotency;
+    private readonly WebhookDispatcher webhooks;
+    private readonly RequestPipeline pipeline;
+    private readonly ConcurrentQueue<RequestLogEntry> log = new();
+
+    private StripeFakeServer(StripeFakeOptions options)
+    {
+        this.Options = options;
+        this.environment = new FakeEnvironment(options);
+        this.accounts = new AccountStore();
+        this.rateLimiter = new AccountRateLimiter(options.TimeProvider, options.DefaultRateLimit);
+        this.faults = new FaultInjector();
+        this.idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyWindow);
+        this.webhooks = new WebhookDispatcher(options.TimeProvider);
+        var router = new Router().MapCustomers().MapInvoiceItems().MapInvoices();
+        this.pipeline = new RequestPipeline(
+            this.environment, router, this.accounts, this.rateLimiter, this.faults, this.idempotency, this.webhooks, this.Counters, this.log);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.AddServerHeader = false;
+        });
+        this.app = builder.Build();
+        this.app.Run(this.pipeline.HandleAsync);
+    }
+
+    /// <summary>The options the server runs with.</summary>
+    public StripeFakeOptions Options { get; }
+
+    /// <summary>Root URL, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The value for Stripe.net's <c>ApiBase</c>: <see cref="BaseUrl"/> without the trailing slash.</summary>
+    public string ApiBase => this.environment.ApiBase;
+
+    /// <summary>Request counters (per account, per route, 429s, replays, faults).</summary>
+    public FakeCounters Counters { get; } = new();
+
+    /// <summary>Every request so far in arrival order (when <see cref="StripeFakeOptions.RecordRequestLog"/> is on).</summary>
+    public IReadOnlyList<RequestLogEntry> RequestLog => [.. this.log];
+
+    /// <summary>Starts a server on 127.0.0.1 and a free port.</summary>
+    public static async Task<StripeFakeServer> StartAsync(StripeFakeOptions? options = null)
+    {
+        var server = new StripeFakeServer(options ?? new StripeFakeOptions());
+        await server.app.StartAsync().ConfigureAwait(false);
+        var address = server.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        server.environment.ApiBase = address.TrimEnd('/');
+        return server;
+    }
+
+    /// <summary>Stops the server and waits for webhook deliveries in flight.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await this.app.StopAsync().ConfigureAwait(false);
+        await this.app.DisposeAsync().ConfigureAwait(false);
+        await this.webhooks.WhenIdleAsync().ConfigureAwait(false);
+        this.webhooks.Dispose();
+    }
+}

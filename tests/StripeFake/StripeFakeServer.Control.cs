@@ -1,0 +1,166 @@
+using TenantBilling.StripeFake.Api;
+using TenantBilling.StripeFake.State;
+using TenantBilling.StripeFake.Webhooks;
+
+namespace TenantBilling.StripeFake;
+
+// The test-control API: shape behaviour, read state, build and deliver signed webhooks.
+public sealed partial class StripeFakeServer
+{
+    /// <summary>The account an API key stands for when a request carries no <c>Stripe-Account</c> header.</summary>
+    public string PlatformAccountId(string apiKey) => this.pipeline.PlatformAccount(apiKey);
+
+    /// <summary>Gives an account its own rate limit (null: unlimited), starting with a full bucket.</summary>
+    public void SetRateLimit(string accountId, RateLimit? limit) => this.rateLimiter.Set(accountId, limit);
+
+    /// <summary>Registers a fault; it strikes matching requests until its count is used up or it is removed.</summary>
+    public FaultHandle InjectFault(FaultRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return this.faults.Add(rule);
+    }
+
+    /// <summary>Removes every registered fault.</summary>
+    public void ClearFaults() => this.faults.Clear();
+
+    /// <summary>From now on this key answers 401 <c>api_key_expired</c>.</summary>
+    public void RevokeApiKey(string apiKey) => this.pipeline.RevokeKey(apiKey);
+
+    /// <summary>From now on requests with <c>Stripe-Account: accountId</c> answer 403 <c>account_invalid</c> (Connect access revoked).</summary>
+    public void RevokeAccountAccess(string accountId) => this.pipeline.RevokeAccount(accountId);
+
+    /// <summary>Saves a test card on a customer, by default as its <c>invoice_settings.default_payment_method</c>; returns the <c>pm_</c> id.</summary>
+    public string AttachCard(string accountId, string customerId, FakeCard card = FakeCard.Visa, bool makeDefault = true)
+    {
+        var account = this.RequireAccount(accountId);
+        lock (account.Gate)
+        {
+            var customer = account.Customers.GetValueOrDefault(customerId)
+                ?? throw new InvalidOperationException($"No customer {customerId} in account {accountId}.");
+            var pm = PaymentMethods.Add(account, customer.Id, card, this.Options.TimeProvider.GetUtcNow());
+            if (makeDefault)
+            {
+                customer.DefaultPaymentMethodId = pm.Id;
+            }
+
+            return pm.Id;
+        }
+    }
+
+    /// <summary>The account's customers, oldest first.</summary>
+    public IReadOnlyList<FakeCustomer> Customers(string accountId) =>
+        this.Read(accountId, a => a.Customers.Values.Select(c => ToView(a, c)).ToList()) ?? [];
+
+    /// <summary>One customer, or null.</summary>
+    public FakeCustomer? FindCustomer(string accountId, string customerId) =>
+        this.Read(accountId, a => a.Customers.TryGetValue(customerId, out var c) ? ToView(a, c) : null);
+
+    /// <summary>The account's invoices, oldest first.</summary>
+    public IReadOnlyList<FakeInvoice> Invoices(string accountId) =>
+        this.Read(accountId, a => a.Invoices.Values.OrderBy(i => i.Sequence).Select(i => ToView(a, i)).ToList()) ?? [];
+
+    /// <summary>One invoice, or null.</summary>
+    public FakeInvoice? FindInvoice(string accountId, string invoiceId) =>
+        this.Read(accountId, a => a.Invoices.TryGetValue(invoiceId, out var i) ? ToView(a, i) : null);
+
+    /// <summary>The account's invoice items, attached and pending.</summary>
+    public IReadOnlyList<FakeInvoiceItem> InvoiceItems(string accountId) =>
+        this.Read(accountId, a => a.InvoiceItems.Values
+            .Select(i => new FakeInvoiceItem(i.Id, i.CustomerId, i.InvoiceId, i.Amount, i.Currency, i.Description)).ToList()) ?? [];
+
+    /// <summary>Events recorded for the account, oldest first (<c>invoice.created</c>, <c>invoice.finalized</c>, <c>invoice.paid</c>, ...).</summary>
+    public IReadOnlyList<FakeEvent> Events(string accountId) => this.Read(accountId, a => a.Events.ToList()) ?? [];
+
+    /// <summary>
+    /// Records a new event of <paramref name="eventType"/> (e.g. <c>invoice.paid</c>) carrying the invoice as it is
+    /// now, and signs it for <paramref name="secret"/> at <paramref name="timestamp"/> (default: the fake's clock).
+    /// </summary>
+    public SignedWebhook BuildWebhook(string accountId, string invoiceId, string eventType, string secret, DateTimeOffset? timestamp = null)
+    {
+        var account = this.RequireAccount(accountId);
+        FakeEvent evt;
+        lock (account.Gate)
+        {
+            var invoice = account.Invoices.GetValueOrDefault(invoiceId)
+                ?? throw new InvalidOperationException($"No invoice {invoiceId} in account {accountId}.");
+            evt = EventFactory.ForInvoice(account, invoice, eventType, this.Options.ApiVersion, this.Options.TimeProvider.GetUtcNow(), null, null);
+        }
+
+        return this.Sign(evt, secret, timestamp);
+    }
+
+    /// <summary>Signs a recorded event for <paramref name="secret"/> at <paramref name="timestamp"/> (default: the fake's clock).</summary>
+    public SignedWebhook Sign(FakeEvent evt, string secret, DateTimeOffset? timestamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        var header = WebhookSigner.SignatureHeader(evt.Payload, secret, timestamp ?? this.Options.TimeProvider.GetUtcNow());
+        return new SignedWebhook(evt.Id, evt.Type, evt.Payload, header);
+    }
+
+    /// <summary>POSTs a signed webhook to <paramref name="url"/> with its <c>Stripe-Signature</c> header.</summary>
+    public Task<HttpResponseMessage> PostWebhookAsync(Uri url, SignedWebhook webhook, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        return this.webhooks.PostAsync(url, webhook.Payload, webhook.SignatureHeader, cancellationToken);
+    }
+
+    /// <summary>From now on every recorded event is signed for <paramref name="secret"/> and POSTed to <paramref name="url"/> in the background.</summary>
+    public void AddWebhookEndpoint(Uri url, string secret) => this.webhooks.AddEndpoint(url, secret);
+
+    /// <summary>Background deliveries to registered endpoints so far.</summary>
+    public IReadOnlyList<WebhookDelivery> WebhookDeliveries => this.webhooks.Deliveries;
+
+    /// <summary>Completes when every background delivery started so far has finished.</summary>
+    public Task WhenWebhooksDeliveredAsync() => this.webhooks.WhenIdleAsync();
+
+    /// <summary>Zeroes the counters and empties the request log (objects and idempotency keys stay).</summary>
+    public void ResetCounters()
+    {
+        this.Counters.Reset();
+        this.log.Clear();
+    }
+
+    private AccountState RequireAccount(string accountId) =>
+        this.accounts.Find(accountId) ?? throw new InvalidOperationException($"The fake has seen no request for account {accountId}.");
+
+    private T? Read<T>(string accountId, Func<AccountState, T?> read)
+        where T : class
+    {
+        var account = this.accounts.Find(accountId);
+        if (account is null)
+        {
+            return null;
+        }
+
+        lock (account.Gate)
+        {
+            return read(account);
+        }
+    }
+
+    private static FakeCustomer ToView(AccountState a, CustomerRecord c) =>
+        new(c.Id, a.Id, c.Name, c.Email, c.Phone, c.Description, c.DefaultPaymentMethodId, c.InvoicePrefix, new Dictionary<string, string>(c.Metadata), c.Created);
+
+    private static FakeInvoice ToView(AccountState a, InvoiceRecord i) =>
+        new(
+            i.Id,
+            a.Id,
+            i.CustomerId,
+            i.Status,
+            i.CollectionMethod,
+            i.Number,
+            i.Currency,
+            i.Subtotal,
+            i.Total,
+            i.AmountDue,
+            i.AmountPaid,
+            i.AmountRemaining,
+            i.AttemptCount,
+            i.SendCount,
+            i.Description,
+            i.HostedInvoiceUrl,
+            i.DueDate,
+            new Dictionary<string, string>(i.Metadata),
+            i.Lines.Select(l => new FakeInvoiceLine(l.LineId, l.Id, l.Amount, l.Currency, l.Description, l.Quantity, l.UnitAmountDecimal, new Dictionary<string, string>(l.Metadata))).ToList(),
+            i.Created);
+}
