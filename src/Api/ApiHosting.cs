@@ -85,6 +85,8 @@ public static class ApiHosting
         v1.MapTenantsApi();
         v1.MapStatementsApi();
         v1.MapInvoicesApi();
+        v1.MapStripeApi();
+        v1.MapLedgerApi();
         if (app.Configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled"))
         {
             v1.MapTestClockApi();

@@ -21,6 +21,22 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Adds a tenant to the account's index (idempotent).</summary>
     Task AddTenantAsync(string tenantId);
 
+    /// <summary>Connects the account's Stripe (replacing any earlier connection) and returns the invoices held meanwhile.</summary>
+    Task<StripeConnected> ConnectStripeAsync(StripeCredentials credentials);
+
+    /// <summary>Disconnects Stripe: no new Stripe calls; invoices that fall due are held. History stays.</summary>
+    Task<AccountView> DisconnectStripeAsync();
+
+    /// <summary>Sets the account's invoice settings.</summary>
+    Task<AccountView> UpdateSettingsAsync(AccountSettings settings);
+
+    /// <summary>How to reach the account's Stripe, or null when the account does not exist.</summary>
+    [AlwaysInterleave]
+    Task<StripeAccess?> GetStripeAccessAsync();
+
+    /// <summary>Records an invoice that fell due while Stripe was disconnected, to be released on connect.</summary>
+    Task HoldInvoiceAsync(string invoiceKey);
+
     /// <summary>A page of tenant ids in id order, starting after <paramref name="after"/>.</summary>
     [AlwaysInterleave]
     Task<TenantIdPage> ListTenantsAsync(string? after, int limit);

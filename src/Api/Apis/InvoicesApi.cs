@@ -16,6 +16,8 @@ public static class InvoicesApi
             .WithSummary("The tenant's invoices, newest first: scheduled ones and every one handed over, with status, Stripe ids and totals.");
         tenant.MapGet("/invoices/{period}/preview", PreviewInvoice).WithName("PreviewInvoice")
             .WithSummary("The invoice the month would produce, lines and taxes, through the same code as the real one; sends nothing.");
+        tenant.MapPost("/invoices/{invoiceId}/retry", RetryInvoice).WithName("RetryInvoice")
+            .WithSummary("Try a failed invoice again ({invoiceId} = yyyy-MM, or once-{requestId}); 409 unless it failed.");
         tenant.MapPost("/one-time-invoices", SendOneTimeInvoice).WithName("SendOneTimeInvoice")
             .WithSummary("Send a one-time invoice now; the same requestId never sends twice.");
         return v1;
@@ -37,6 +39,18 @@ public static class InvoicesApi
 
         var draft = await grains.GetGrain<ITenantGrain>(key).PreviewInvoiceAsync(period);
         return TypedResults.Ok(InvoicePreviewResponse.From(draft));
+    }
+
+    private static async Task<Ok<InvoiceResponse>> RetryInvoice(string accountId, string tenantId, string invoiceId, IGrainFactory grains)
+    {
+        Ids.Tenant(accountId, tenantId);
+        if (!StripeApi.InvoiceIdPattern().IsMatch(invoiceId))
+        {
+            throw BillingProblemException.Invalid("invoiceId", "A month (yyyy-MM) or once-{requestId}.");
+        }
+
+        var summary = await grains.GetGrain<IStripeInvoiceGrain>($"{accountId}/{tenantId}/{invoiceId}").RetryAsync();
+        return TypedResults.Ok(InvoiceResponse.From(summary));
     }
 
     private static async Task<Created<InvoiceResponse>> SendOneTimeInvoice(

@@ -80,11 +80,12 @@ public sealed record InvoiceResponse(
     long? AmountPaidCents,
     string? HostedInvoiceUrl,
     string? FailureReason,
+    string? Note,
     DateTimeOffset UpdatedAt)
 {
     public static InvoiceResponse From(InvoiceSummary s) => new(
         s.InvoiceKey, Codes.Of(s.Kind), s.Period, s.RequestId, Codes.Of(s.Status), s.DueAt, s.Total, s.StripeInvoiceId, s.Number,
-        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.UpdatedAt);
+        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.Note, s.UpdatedAt);
 }
 
 public sealed record OneTimeItemBody(string? ProductCode, string? Description, decimal? Quantity, decimal? UnitPrice, string? TaxCategory);

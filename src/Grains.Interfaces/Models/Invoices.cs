@@ -29,6 +29,7 @@ public sealed record InvoiceLine(
 /// </summary>
 /// <param name="InvoiceKey">Deterministic identity: see <see cref="GrainKeys"/>.</param>
 /// <param name="UsageTotal">The carrier's usage on the statement behind the invoice (phantom-fee rule).</param>
+/// <param name="TaxJurisdiction">Where the taxes were rated (null without taxes), so they can be committed or voided later.</param>
 [GenerateSerializer, Immutable, Alias("invoice-draft")]
 public sealed record InvoiceDraft(
     [property: Id(0)] string InvoiceKey,
@@ -46,7 +47,9 @@ public sealed record InvoiceDraft(
     [property: Id(12)] bool AutoCharge,
     [property: Id(13)] bool IncludeTaxes,
     [property: Id(14)] decimal UsageTotal,
-    [property: Id(15)] Statement? SourceStatement);
+    [property: Id(15)] Statement? SourceStatement,
+    [property: Id(16)] Jurisdiction? TaxJurisdiction = null,
+    [property: Id(17)] TaxExemptions? TaxExemptions = null);
 
 /// <summary>Where an invoice is in its life, from the schedule to Stripe's last word.</summary>
 [GenerateSerializer, Alias("invoice-status")]
@@ -89,7 +92,8 @@ public sealed record InvoiceSummary(
     [property: Id(10)] long? AmountPaidCents,
     [property: Id(11)] string? HostedInvoiceUrl,
     [property: Id(12)] string? FailureReason,
-    [property: Id(13)] DateTimeOffset UpdatedAt);
+    [property: Id(13)] DateTimeOffset UpdatedAt,
+    [property: Id(14)] string? Note = null);
 
 /// <summary>An item of a one-time invoice: a catalogue product at the profile's price, or a custom item.</summary>
 [GenerateSerializer, Immutable, Alias("one-time-item")]

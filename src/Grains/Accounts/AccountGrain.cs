@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -7,7 +8,8 @@ namespace TenantBilling.Grains.Accounts;
 [GrainType("account")]
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Billing)] IPersistentState<AccountState> state,
-    [FromKeyedServices(BillingClock.Key)] TimeProvider time) : Grain, IAccountGrain
+    [FromKeyedServices(BillingClock.Key)] TimeProvider time,
+    SecretProtector secrets) : Grain, IAccountGrain
 {
     private string AccountId => this.GetPrimaryKeyString();
 
@@ -53,6 +55,67 @@ public sealed class AccountGrain(
         if (state.State.ApiKeys[index].RevokedAt is null)
         {
             state.State.ApiKeys[index] = state.State.ApiKeys[index] with { RevokedAt = time.GetUtcNow() };
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<StripeConnected> ConnectStripeAsync(StripeCredentials credentials)
+    {
+        EnsureExists();
+        var now = time.GetUtcNow();
+        if (credentials.SecretKey is { } secretKey)
+        {
+            if (!secrets.IsConfigured)
+            {
+                throw BillingProblemException.Conflict("The operator has not configured Stripe:EncryptionKey, so account keys can't be stored; connect through Stripe Connect instead.");
+            }
+
+            state.State.EncryptedSecretKey = secrets.Protect(secretKey);
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null);
+        }
+        else
+        {
+            state.State.EncryptedSecretKey = null;
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null);
+        }
+
+        var held = state.State.HeldInvoiceKeys.ToList();
+        state.State.HeldInvoiceKeys.Clear();
+        await state.WriteStateAsync();
+        return new StripeConnected(View(), held);
+    }
+
+    public async Task<AccountView> DisconnectStripeAsync()
+    {
+        EnsureExists();
+        if (state.State.Stripe.Mode != StripeConnectionMode.NotConnected)
+        {
+            state.State.Stripe = state.State.Stripe with { Mode = StripeConnectionMode.NotConnected, DisconnectedAt = time.GetUtcNow() };
+            state.State.EncryptedSecretKey = null;
+            await state.WriteStateAsync();
+        }
+
+        return View();
+    }
+
+    public async Task<AccountView> UpdateSettingsAsync(AccountSettings settings)
+    {
+        EnsureExists();
+        state.State.Settings = settings;
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    public Task<StripeAccess?> GetStripeAccessAsync() => Task.FromResult(
+        state.State.Exists
+            ? new StripeAccess(AccountId, state.State.Stripe.Mode, state.State.Stripe.StripeAccountId, state.State.EncryptedSecretKey, state.State.Settings)
+            : null);
+
+    public async Task HoldInvoiceAsync(string invoiceKey)
+    {
+        if (!state.State.HeldInvoiceKeys.Contains(invoiceKey))
+        {
+            state.State.HeldInvoiceKeys.Add(invoiceKey);
             await state.WriteStateAsync();
         }
     }

@@ -15,6 +15,12 @@ public sealed class AccountState
 
     [Id(5)] public StripeConnectionView Stripe { get; set; } = new(StripeConnectionMode.NotConnected, null, null, null, null);
 
+    /// <summary>The account's own Stripe key, encrypted (<see cref="Integrations.Stripe.SecretProtector"/>); null for Connect.</summary>
+    [Id(6)] public byte[]? EncryptedSecretKey { get; set; }
+
+    /// <summary>Invoices that fell due while Stripe was disconnected (bounded by the tenants' invoices of those months).</summary>
+    [Id(7)] public List<string> HeldInvoiceKeys { get; set; } = [];
+
     public bool Exists => Name is not null;
 }
 

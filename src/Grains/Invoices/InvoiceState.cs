@@ -2,6 +2,18 @@ using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Invoices;
 
+/// <summary>How far an invoice has come in Stripe; each step is persisted before the next one starts.</summary>
+[GenerateSerializer, Alias("invoice-step")]
+public enum InvoiceStep
+{
+    Accepted,
+    CustomerReady,
+    Created,
+    LinesAdded,
+    Finalized,
+    Delivered,
+}
+
 [GenerateSerializer, Alias("invoice-state")]
 public sealed class InvoiceState
 {
@@ -15,6 +27,37 @@ public sealed class InvoiceState
     [Id(7)] public long? AmountPaidCents { get; set; }
     [Id(8)] public string? HostedInvoiceUrl { get; set; }
     [Id(9)] public string? FailureReason { get; set; }
+    [Id(10)] public InvoiceStep Step { get; set; }
+    [Id(11)] public string? CustomerId { get; set; }
+
+    /// <summary>Attempt of the current step: bumped when a request's outcome is unknown, so the next one gets a new idempotency key.</summary>
+    [Id(12)] public int Attempt { get; set; }
+
+    /// <summary>The last request's outcome is unknown: read the invoice in Stripe before going on.</summary>
+    [Id(13)] public bool Reconcile { get; set; }
+
+    /// <summary>When the create request was first sent; after Stripe's 24-hour key window, search before creating again.</summary>
+    [Id(14)] public DateTimeOffset? CreateSentAt { get; set; }
+
+    [Id(15)] public string? CollectionMethod { get; set; }
+
+    /// <summary>A remark for the account, such as why an auto-charge invoice was emailed instead.</summary>
+    [Id(16)] public string? Note { get; set; }
+
+    /// <summary>Ids of the webhook events already applied (the most recent few).</summary>
+    [Id(17)] public List<string> AppliedEventIds { get; set; } = [];
+
+    [Id(18)] public DateTimeOffset? FinalizedAt { get; set; }
+
+    /// <summary>The phantom fee and the tax report entry were recorded in the ledger of the finalization month.</summary>
+    [Id(19)] public bool LedgerRecorded { get; set; }
+
+    [Id(20)] public bool TaxesCommitted { get; set; }
+
+    /// <summary>Bumped by each manual retry, so retried requests get new idempotency keys.</summary>
+    [Id(21)] public int RetryRound { get; set; }
+
+    public bool InProgress => Draft is not null && Status is InvoiceStatus.HandedOver or InvoiceStatus.Held;
 }
 
 [GenerateSerializer, Alias("invoice-history-state")]

@@ -55,10 +55,11 @@ public sealed partial class TenantGrain(
         State.Details = details;
         State.UpdatedAt = now;
         await state.WriteStateAsync();
-        return new TenantSaved(View(), created);
+        await Customer.SyncAsync(details);
+        return new TenantSaved(await ViewAsync(), created);
     }
 
-    public Task<TenantView?> GetAsync() => Task.FromResult(State.Exists ? View() : null);
+    public async Task<TenantView?> GetAsync() => State.Exists ? await ViewAsync() : null;
 
     public async Task<BillingProfile> SetBillingProfileAsync(BillingProfileInput input)
     {
@@ -352,7 +353,7 @@ public sealed partial class TenantGrain(
             throw new TaxesUnavailableException($"The tax provider failed: {exception.Message}", exception);
         }
 
-        return InvoiceComposer.WithTaxes(draft, TaxLineGrouping.Group(rated.Lines));
+        return InvoiceComposer.WithTaxes(draft, TaxLineGrouping.Group(rated.Lines)) with { TaxJurisdiction = jurisdiction, TaxExemptions = State.Exemptions };
     }
 
     private async Task RecordInHistoryAsync(InvoiceDraft draft) =>
@@ -476,8 +477,10 @@ public sealed partial class TenantGrain(
         }
     }
 
-    private TenantView View() => new(
+    private IStripeCustomerGrain Customer => GrainFactory.GetGrain<IStripeCustomerGrain>(this.GetPrimaryKeyString());
+
+    private async Task<TenantView> ViewAsync() => new(
         AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions,
         State.Periods.Where(e => e.IsPending).OrderBy(e => e.DueAt).Select(e => new ScheduledInvoice(e.Period, e.DueAt!.Value)).FirstOrDefault(),
-        State.StripeCustomerId, State.CreatedAt, State.UpdatedAt);
+        await Customer.GetIdAsync(), State.CreatedAt, State.UpdatedAt);
 }

@@ -26,8 +26,6 @@ public sealed class TenantState
     /// <summary>The due instant the invoice reminder is registered for, or null when none is.</summary>
     [Id(10)] public DateTimeOffset? ReminderDueAt { get; set; }
 
-    [Id(11)] public string? StripeCustomerId { get; set; }
-
     public bool Exists => Details is not null;
 }
 

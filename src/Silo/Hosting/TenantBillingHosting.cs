@@ -6,7 +6,9 @@ using Orleans.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Domain.Addresses;
+using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Integrations.Taxes;
+using Microsoft.Extensions.Options;
 
 namespace TenantBilling.Silo.Hosting;
 
@@ -111,6 +113,12 @@ public static class TenantBillingHosting
         var taxTable = configuration.GetSection(TaxTableOptions.SectionName).Get<TaxTableOptions>() ?? new TaxTableOptions();
         services.AddSingleton(TaxRateTableLoader.Load(taxTable));
         services.TryAddSingleton<ITaxProvider, RateTableTaxProvider>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
+        services.AddHttpClient(StripeGateway.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout);
+        services.TryAddSingleton<SecretProtector>();
+        services.TryAddSingleton<IStripeGateway, StripeGateway>();
         return services;
     }
 }

@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Stripe;
+using TenantBilling.Api.Contracts;
+using TenantBilling.Api.Infrastructure;
+using TenantBilling.Grains.Domain.Validation;
+using TenantBilling.Grains.Integrations.Stripe;
+using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Api.Apis;
+
+/// <summary>Connecting an account's Stripe, its settings, and the webhooks Stripe sends us.</summary>
+public static partial class StripeApi
+{
+    /// <summary>How old a webhook signature may be (Stripe's own default tolerance).</summary>
+    private const long SignatureToleranceSeconds = 300;
+
+    private static readonly HashSet<string> InvoiceEvents =
+        ["invoice.paid", "invoice.payment_failed", "invoice.voided", "invoice.marked_uncollectible", "invoice.finalized"];
+
+    public static RouteGroupBuilder MapStripeApi(this RouteGroupBuilder v1)
+    {
+        var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>();
+        account.MapPut("/stripe-connection", Connect).WithName("ConnectStripe")
+            .WithSummary("Connect the account's Stripe: {stripeAccountId} (Connect) or {secretKey} (stored encrypted, never returned). Held invoices are released.");
+        account.MapDelete("/stripe-connection", Disconnect).WithName("DisconnectStripe")
+            .WithSummary("Disconnect Stripe: no new Stripe calls; invoices that fall due are held; history stays.");
+        account.MapPut("/settings", UpdateSettings).AddEndpointFilter<OperatorOnlyFilter>().WithName("UpdateAccountSettings")
+            .WithSummary("Set daysUntilDue (1–365) and stripeRequestsPerSecond (1–1000; Stripe allows 25 in test mode, 100 live) (operator).");
+
+        v1.MapPost("/stripe/webhooks", ReceiveWebhook).AllowAnonymous().WithName("StripeWebhook")
+            .WithSummary("Stripe's signed events (Stripe-Signature). A bad or stale signature is 400 and changes nothing; unknown types are 200 and ignored.");
+        return v1;
+    }
+
+    private static async Task<Ok<AccountResponse>> Connect(string accountId, StripeConnectionRequest request, IGrainFactory grains)
+    {
+        Ids.Account(accountId);
+        var errors = new FieldErrors();
+        var stripeAccountId = errors.OptionalText("stripeAccountId", request.StripeAccountId, 255);
+        var secretKey = errors.OptionalText("secretKey", request.SecretKey, 255);
+        if ((stripeAccountId is null) == (secretKey is null) && errors.IsEmpty)
+        {
+            errors.Add("stripeAccountId", "Give exactly one of stripeAccountId (Stripe Connect) and secretKey.");
+        }
+        else if (stripeAccountId is not null && !ConnectAccountPattern().IsMatch(stripeAccountId))
+        {
+            errors.Add("stripeAccountId", "A Stripe account id: acct_ followed by letters and digits.");
+        }
+        else if (secretKey is not null && !SecretKeyPattern().IsMatch(secretKey))
+        {
+            errors.Add("secretKey", "A Stripe secret or restricted key (sk_live_…, sk_test_…, rk_live_…, rk_test_…).");
+        }
+
+        Ids.ThrowIfInvalid(errors);
+        await Ids.ExistingAccountAsync(grains, accountId);
+        var connected = await grains.GetGrain<IAccountGrain>(accountId).ConnectStripeAsync(new StripeCredentials(stripeAccountId, secretKey));
+        await Task.WhenAll(connected.HeldInvoiceKeys.Select(key => grains.GetGrain<IStripeInvoiceGrain>(key).ResumeAsync()));
+        return TypedResults.Ok(AccountResponse.From(connected.Account));
+    }
+
+    private static async Task<Ok<AccountResponse>> Disconnect(string accountId, IGrainFactory grains)
+    {
+        await Ids.ExistingAccountAsync(grains, accountId);
+        return TypedResults.Ok(AccountResponse.From(await grains.GetGrain<IAccountGrain>(accountId).DisconnectStripeAsync()));
+    }
+
+    private static async Task<Ok<AccountResponse>> UpdateSettings(string accountId, AccountSettingsRequest request, IGrainFactory grains)
+    {
+        Ids.Account(accountId);
+        var errors = new FieldErrors();
+        if (errors.Required("daysUntilDue", request.DaysUntilDue) is < 1 or > 365)
+        {
+            errors.Add("daysUntilDue", "1–365 days.");
+        }
+
+        if (errors.Required("stripeRequestsPerSecond", request.StripeRequestsPerSecond) is < 1 or > 1000)
+        {
+            errors.Add("stripeRequestsPerSecond", "1–1000 requests per second.");
+        }
+
+        Ids.ThrowIfInvalid(errors);
+        await Ids.ExistingAccountAsync(grains, accountId);
+        var view = await grains.GetGrain<IAccountGrain>(accountId).UpdateSettingsAsync(
+            new Grains.Interfaces.Models.AccountSettings(request.DaysUntilDue!.Value, request.StripeRequestsPerSecond!.Value));
+        return TypedResults.Ok(AccountResponse.From(view));
+    }
+
+    private static async Task<Results<Ok, ProblemHttpResult>> ReceiveWebhook(HttpRequest http, IGrainFactory grains, IOptions<StripeOptions> options, TimeProvider clock)
+    {
+        using var reader = new StreamReader(http.Body);
+        var payload = await reader.ReadToEndAsync(http.HttpContext.RequestAborted);
+        Event stripeEvent;
+        try
+        {
+            stripeEvent = EventUtility.ConstructEvent(
+                payload,
+                http.Headers["Stripe-Signature"].ToString(),
+                options.Value.WebhookSecret ?? throw new StripeException("No webhook secret is configured (Stripe:WebhookSecret)."),
+                SignatureToleranceSeconds,
+                clock.GetUtcNow().ToUnixTimeSeconds(),
+                throwOnApiVersionMismatch: false);
+        }
+        catch (StripeException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook's signature is missing, wrong or too old.", detail: exception.Message);
+        }
+
+        if (InvoiceEvents.Contains(stripeEvent.Type)
+            && stripeEvent.Data.Object is Invoice invoice
+            && invoice.Metadata?.GetValueOrDefault(StripeGateway.InvoiceKeyMetadata) is { } invoiceKey
+            && IsInvoiceKey(invoiceKey))
+        {
+            await grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
+                stripeEvent.Id, stripeEvent.Type, invoice.Id, invoice.Status, invoice.Number, invoice.AmountDue, invoice.AmountPaid,
+                invoice.HostedInvoiceUrl, stripeEvent.Account, stripeEvent.Type == "invoice.payment_failed" ? "Stripe reported the payment failed." : null));
+        }
+
+        return TypedResults.Ok();
+    }
+
+    /// <summary>Only keys of our own shape reach a grain: {accountId}/{tenantId}/{yyyy-MM or once-requestId}.</summary>
+    private static bool IsInvoiceKey(string key) =>
+        key.Split('/') is [var accountId, var tenantId, var invoiceId]
+        && GrainKeys.IsAccountId(accountId) && GrainKeys.IsTenantId(tenantId) && InvoiceIdPattern().IsMatch(invoiceId);
+
+    [GeneratedRegex("^acct_[A-Za-z0-9]{1,250}$")]
+    private static partial Regex ConnectAccountPattern();
+
+    [GeneratedRegex("^(sk|rk)_(test|live)_[A-Za-z0-9]{8,240}$")]
+    private static partial Regex SecretKeyPattern();
+
+    [GeneratedRegex("^([0-9]{4}-[0-9]{2}|once-[A-Za-z0-9_-]{1,64})$")]
+    internal static partial Regex InvoiceIdPattern();
+}

@@ -1,0 +1,65 @@
+namespace TenantBilling.Grains.Interfaces.Models;
+
+/// <summary>What the account gives to connect its Stripe: a Connect account id, or its own secret or restricted key.</summary>
+[GenerateSerializer, Immutable, Alias("stripe-credentials")]
+public sealed record StripeCredentials(
+    [property: Id(0)] string? StripeAccountId,
+    [property: Id(1)] string? SecretKey);
+
+/// <summary>
+/// How the invoice pipeline reaches an account's Stripe. The secret key stays encrypted here; it is
+/// decrypted only inside the Stripe gateway.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("stripe-access")]
+public sealed record StripeAccess(
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] StripeConnectionMode Mode,
+    [property: Id(2)] string? StripeAccountId,
+    [property: Id(3)] byte[]? EncryptedSecretKey,
+    [property: Id(4)] AccountSettings Settings)
+{
+    public bool Connected => Mode != StripeConnectionMode.NotConnected;
+}
+
+/// <summary>The result of connecting: the account, and the invoices that were held while it was disconnected.</summary>
+[GenerateSerializer, Immutable, Alias("stripe-connected")]
+public sealed record StripeConnected(
+    [property: Id(0)] AccountView Account,
+    [property: Id(1)] IReadOnlyList<string> HeldInvoiceKeys);
+
+/// <summary>What a Stripe webhook event says about one invoice.</summary>
+/// <param name="StripeAccountId">The connected account the event came from (Connect), else null.</param>
+[GenerateSerializer, Immutable, Alias("stripe-invoice-event")]
+public sealed record StripeInvoiceEvent(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] string Type,
+    [property: Id(2)] string StripeInvoiceId,
+    [property: Id(3)] string? Status,
+    [property: Id(4)] string? Number,
+    [property: Id(5)] long AmountDueCents,
+    [property: Id(6)] long AmountPaidCents,
+    [property: Id(7)] string? HostedInvoiceUrl,
+    [property: Id(8)] string? StripeAccountId,
+    [property: Id(9)] string? FailureMessage);
+
+/// <summary>A phantom-tenant fee charged to the account: fixed, and never changed or removed.</summary>
+[GenerateSerializer, Immutable, Alias("phantom-fee")]
+public sealed record PhantomFee(
+    [property: Id(0)] string InvoiceKey,
+    [property: Id(1)] string TenantId,
+    [property: Id(2)] decimal Amount,
+    [property: Id(3)] decimal UsageTotal,
+    [property: Id(4)] DateTimeOffset ChargedAt,
+    [property: Id(5)] string StripeInvoiceId,
+    [property: Id(6)] string? InvoiceNumber);
+
+/// <summary>The taxes collected on one sent invoice, as the monthly tax report lists them.</summary>
+[GenerateSerializer, Immutable, Alias("tax-report-entry")]
+public sealed record TaxReportEntry(
+    [property: Id(0)] string InvoiceKey,
+    [property: Id(1)] string TenantId,
+    [property: Id(2)] string? InvoiceNumber,
+    [property: Id(3)] string StripeInvoiceId,
+    [property: Id(4)] DateTimeOffset InvoiceDate,
+    [property: Id(5)] IReadOnlyList<InvoiceTaxLine> Taxes,
+    [property: Id(6)] bool Voided);

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using global::Stripe;
+using Microsoft.Extensions.Options;
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Grains.Integrations.Stripe;
+
+/// <summary>A Stripe invoice as the pipeline needs to know it (amounts in cents).</summary>
+public sealed record StripeInvoiceSnapshot(
+    string Id,
+    string Status,
+    string? Number,
+    long Total,
+    long AmountDue,
+    long AmountPaid,
+    string? HostedInvoiceUrl,
+    int LineCount,
+    string CollectionMethod,
+    bool CustomerHasSavedCard);
+
+/// <summary>One line to add to a Stripe invoice: an amount in cents and its description.</summary>
+public sealed record StripeLine(long AmountCents, string Description);
+
+/// <summary>What the invoice pipeline asks of Stripe. Every POST takes its idempotency key from the caller.</summary>
+public interface IStripeGateway
+{
+    Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken);
+
+    Task UpdateCustomerAsync(StripeAccess access, string idempotencyKey, string customerId, TenantDetails details, CancellationToken cancellationToken);
+
+    /// <summary>Creates a draft invoice holding only the lines added to it later (pending items are excluded).</summary>
+    Task<StripeInvoiceSnapshot> CreateInvoiceAsync(
+        StripeAccess access, string idempotencyKey, string customerId, string invoiceKey, string description, bool chargeAutomatically, CancellationToken cancellationToken);
+
+    /// <summary>Turns a draft into an invoice that is emailed for payment (no saved card to charge).</summary>
+    Task<StripeInvoiceSnapshot> SwitchToSendInvoiceAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
+
+    /// <summary>The invoice carrying <paramref name="invoiceKey"/> in its metadata, or null.</summary>
+    Task<StripeInvoiceSnapshot?> FindInvoiceAsync(StripeAccess access, string invoiceKey, CancellationToken cancellationToken);
+
+    Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken);
+
+    Task<StripeInvoiceSnapshot> AddLinesAsync(StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeLine> lines, CancellationToken cancellationToken);
+
+    Task<StripeInvoiceSnapshot> FinalizeAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
+
+    Task<StripeInvoiceSnapshot> SendAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
+
+    Task<StripeInvoiceSnapshot> PayAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Stripe.net behind <see cref="IStripeGateway"/>. One <see cref="StripeClient"/> per API key, all on one
+/// HttpClient; Stripe.net's own retries are off because the invoice grain retries with keys it can
+/// reproduce. Connect accounts are reached with the platform key and <c>Stripe-Account</c>.
+/// </summary>
+public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients) : IStripeGateway
+{
+    public const string HttpClientName = "stripe";
+
+    /// <summary>The metadata field carrying our invoice key on every Stripe invoice.</summary>
+    public const string InvoiceKeyMetadata = "tenant_billing_invoice";
+
+    private readonly ConcurrentDictionary<string, StripeClient> _clients = new(StringComparer.Ordinal);
+
+    public async Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        var customer = await Call(() => new CustomerService(client).CreateAsync(CustomerMapping.ForCreate(details, tenantKey), request, cancellationToken));
+        return customer.Id;
+    }
+
+    public Task UpdateCustomerAsync(StripeAccess access, string idempotencyKey, string customerId, TenantDetails details, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        return Call(() => new CustomerService(client).UpdateAsync(customerId, CustomerMapping.ForUpdate(details), request, cancellationToken));
+    }
+
+    public async Task<StripeInvoiceSnapshot> CreateInvoiceAsync(
+        StripeAccess access, string idempotencyKey, string customerId, string invoiceKey, string description, bool chargeAutomatically, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        var invoice = await Call(() => new InvoiceService(client).CreateAsync(
+            new InvoiceCreateOptions
+            {
+                Customer = customerId,
+                CollectionMethod = chargeAutomatically ? "charge_automatically" : "send_invoice",
+                DaysUntilDue = chargeAutomatically ? null : access.Settings.DaysUntilDue,
+                AutoAdvance = false,
+                Description = description,
+                PendingInvoiceItemsBehavior = "exclude",
+                Metadata = new Dictionary<string, string> { [InvoiceKeyMetadata] = invoiceKey },
+                Expand = ["customer"],
+            },
+            request,
+            cancellationToken));
+        return Snapshot(invoice);
+    }
+
+    public async Task<StripeInvoiceSnapshot> SwitchToSendInvoiceAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        return Snapshot(await Call(() => new InvoiceService(client).UpdateAsync(
+            invoiceId,
+            new InvoiceUpdateOptions { CollectionMethod = "send_invoice", DaysUntilDue = access.Settings.DaysUntilDue },
+            request,
+            cancellationToken)));
+    }
+
+    public async Task<StripeInvoiceSnapshot?> FindInvoiceAsync(StripeAccess access, string invoiceKey, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, null);
+        var found = await Call(() => new InvoiceService(client).SearchAsync(
+            new InvoiceSearchOptions { Query = $"metadata['{InvoiceKeyMetadata}']:'{invoiceKey}'", Limit = 2 },
+            request,
+            cancellationToken));
+        return found.Data.Where(i => i.Status != "void").Select(Snapshot).FirstOrDefault();
+    }
+
+    public async Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, null);
+        return Snapshot(await Call(() => new InvoiceService(client).GetAsync(invoiceId, null, request, cancellationToken)));
+    }
+
+    public async Task<StripeInvoiceSnapshot> AddLinesAsync(
+        StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeLine> lines, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        return Snapshot(await Call(() => new InvoiceService(client).AddLinesAsync(
+            invoiceId,
+            new InvoiceAddLinesOptions { Lines = lines.Select(l => new InvoiceLineOptions { Amount = l.AmountCents, Description = l.Description }).ToList() },
+            request,
+            cancellationToken)));
+    }
+
+    public async Task<StripeInvoiceSnapshot> FinalizeAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        return Snapshot(await Call(() => new InvoiceService(client).FinalizeInvoiceAsync(
+            invoiceId, new InvoiceFinalizeOptions { AutoAdvance = false }, request, cancellationToken)));
+    }
+
+    public async Task<StripeInvoiceSnapshot> SendAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        return Snapshot(await Call(() => new InvoiceService(client).SendInvoiceAsync(invoiceId, null, request, cancellationToken)));
+    }
+
+    public async Task<StripeInvoiceSnapshot> PayAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, idempotencyKey);
+        return Snapshot(await Call(() => new InvoiceService(client).PayAsync(
+            invoiceId, new InvoicePayOptions { OffSession = true }, request, cancellationToken)));
+    }
+
+    private static async Task<T> Call<T>(Func<Task<T>> request)
+    {
+        try
+        {
+            return await request();
+        }
+        catch (Exception exception) when (StripeCallException.IsStripeFailure(exception))
+        {
+            throw StripeCallException.From(exception);
+        }
+    }
+
+    private (StripeClient Client, RequestOptions Request) Connect(StripeAccess access, string? idempotencyKey)
+    {
+        var (apiKey, stripeAccount) = access.Mode switch
+        {
+            StripeConnectionMode.Connect => (
+                options.Value.PlatformSecretKey ?? throw new StripeCallException(StripeFailureKind.Permanent, "The operator has not configured the Stripe platform key (Stripe:PlatformSecretKey)."),
+                access.StripeAccountId),
+            StripeConnectionMode.SecretKey => (secrets.Unprotect(access.EncryptedSecretKey!), null),
+            _ => throw new StripeCallException(StripeFailureKind.Permanent, "The account's Stripe is not connected."),
+        };
+
+        var client = _clients.GetOrAdd(apiKey, key => new StripeClient(new StripeClientOptions
+        {
+            ApiKey = key,
+            ApiBase = options.Value.ApiBase,
+            HttpClient = new SystemNetHttpClient(httpClients.CreateClient(HttpClientName), maxNetworkRetries: 0),
+        }));
+        return (client, new RequestOptions { IdempotencyKey = idempotencyKey, StripeAccount = stripeAccount });
+    }
+
+    private static StripeInvoiceSnapshot Snapshot(Invoice invoice) => new(
+        invoice.Id,
+        invoice.Status,
+        invoice.Number,
+        invoice.Total,
+        invoice.AmountDue,
+        invoice.AmountPaid,
+        invoice.HostedInvoiceUrl,
+        (int)(invoice.Lines?.Data?.Count ?? 0),
+        invoice.CollectionMethod,
+        invoice.Customer?.InvoiceSettings?.DefaultPaymentMethodId is { Length: > 0 });
+}

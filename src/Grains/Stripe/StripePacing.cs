@@ -1,0 +1,17 @@
+using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
+
+namespace TenantBilling.Grains.Stripe;
+
+/// <summary>Waits for the account's next Stripe request slot (see <see cref="StripePacerGrain"/>).</summary>
+public static class StripePacing
+{
+    public static async Task WaitTurnAsync(IGrainFactory grains, StripeAccess access)
+    {
+        var waits = await grains.GetGrain<IStripePacerGrain>(access.AccountId).ReserveAsync(1, access.Settings.StripeRequestsPerSecond);
+        if (waits[0] > TimeSpan.Zero)
+        {
+            await Task.Delay(waits[0]);
+        }
+    }
+}
