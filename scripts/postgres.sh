@@ -45,7 +45,8 @@ ensure_binaries() {
 # Runs a PostgreSQL binary as the account that owns the cluster: the server refuses to run as root.
 as_owner() {
     if is_root; then
-        runuser -u postgres -- "$@"
+        # From / so that the postgres account does not trip over a working directory it cannot enter.
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi

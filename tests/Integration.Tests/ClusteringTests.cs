@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime;
 using TenantBilling.Integration.Tests.Grains;
 
 namespace TenantBilling.Integration.Tests;

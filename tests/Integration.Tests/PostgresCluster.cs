@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 using TenantBilling.Silo.Hosting;
 

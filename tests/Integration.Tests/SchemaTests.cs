@@ -1,3 +1,4 @@
+using TenantBilling.Integration.Tests.Grains;
 using TenantBilling.Silo.Hosting;
 
 namespace TenantBilling.Integration.Tests;
@@ -73,6 +74,18 @@ public sealed class SchemaTests(PostgresFixture postgres)
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => PostgresSchema.ApplyAsync(database))));
 
         Assert.Equal(OrleansQueryKeys, await QueryKeysAsync(database));
+    }
+
+    [Fact]
+    public async Task SilosStartingOnAnEmptyDatabaseApplyTheSchemaThemselves()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+
+        await using var cluster = await PostgresCluster.StartAsync(database, ClusterIds.New("empty-database"), silos: 2);
+        await cluster.Client.GetGrain<INoteGrain>("tenant-1").WriteAsync("stored");
+
+        Assert.Equal(OrleansQueryKeys, await QueryKeysAsync(database));
+        Assert.Equal(1L, await Database.ScalarAsync<long>(database, "SELECT count(*) FROM orleans_storage"));
     }
 
     private static Task<List<string>> QueryKeysAsync(string database) =>

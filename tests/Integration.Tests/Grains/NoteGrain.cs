@@ -17,7 +17,7 @@ public interface INoteGrain : IGrainWithStringKey
 public sealed record NoteState([property: Id(0)] string? Text, [property: Id(1)] int Writes);
 
 [GrainType("it.note")]
-public sealed class NoteGrain([PersistentState("note", StorageNames.Billing)] IPersistentState<NoteState> note) : Grain, INoteGrain
+public sealed class NoteGrain([PersistentState(NoteGrain.StateName, StorageNames.Billing)] IPersistentState<NoteState> note) : Grain, INoteGrain
 {
     public const string StateName = "note";
 
