@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The one test command: starts a throwaway PostgreSQL server (scripts/postgres.sh), runs every test
+# project of the solution in Release against it, stops the server again and exits with the test result.
+# Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Integration".
+# A server that was already running (scripts/postgres.sh start by hand) is reused and left running.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+results_dir=".artifacts/test-results"
+
+started_server=false
+stop_server() {
+    if [[ "$started_server" == true ]]; then
+        scripts/postgres.sh stop >/dev/null 2>&1 || true
+    fi
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+if connection="$(scripts/postgres.sh status 2>/dev/null)"; then
+    echo "test.sh: reusing the PostgreSQL server that is already running" >&2
+else
+    connection="$(scripts/postgres.sh start)" || { echo "test.sh: could not start PostgreSQL" >&2; exit 1; }
+    started_server=true
+fi
+export TENANTBILLING_TEST_POSTGRES="$connection"
+
+rm -rf "$results_dir"
+dotnet build TenantBilling.sln -c Release -nologo -v quiet || exit
+dotnet test TenantBilling.sln -c Release --no-build -nologo -v quiet --logger trx --results-directory "$results_dir" "$@"
+status=$?
+
+# One closing line over all test projects, summed from their TRX reports.
+total_of() {
+    cat "$results_dir"/*.trx 2>/dev/null | grep -o "<Counters [^>]*" | grep -o " $1=\"[0-9]*\"" |
+        grep -o "[0-9]*" | awk '{ sum += $1 } END { print sum + 0 }'
+}
+passed="$(total_of passed)"
+failed=$(( $(total_of failed) + $(total_of error) + $(total_of timeout) + $(total_of aborted) ))
+skipped="$(total_of notExecuted)"
+echo
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
