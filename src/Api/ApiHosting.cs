@@ -22,13 +22,12 @@ public enum ClusterMode
 
 public static class ApiHosting
 {
-    public static async Task AddTenantBillingApiAsync(this WebApplicationBuilder builder)
+    public static void AddTenantBillingApi(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var mode = configuration.GetValue("Api:Cluster", ClusterMode.CoHosted);
         if (mode == ClusterMode.CoHosted)
         {
-            await TenantBillingHosting.PrepareStorageAsync(configuration);
             builder.UseOrleans(silo => silo.AddTenantBillingSilo(configuration, builder.Environment));
         }
         else

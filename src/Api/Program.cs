@@ -1,7 +1,7 @@
 using TenantBilling.Api;
 
 var builder = WebApplication.CreateBuilder(args);
-await builder.AddTenantBillingApiAsync();
+builder.AddTenantBillingApi();
 
 var app = builder.Build();
 app.UseTenantBillingApi();

@@ -17,9 +17,6 @@ public sealed class ClusterSettings
 
     /// <summary>The address other silos reach this one at (PostgreSQL mode); loopback when unset.</summary>
     public string? AdvertisedIPAddress { get; set; }
-
-    /// <summary>Apply the PostgreSQL schema at start-up (idempotent, never drops data).</summary>
-    public bool ApplySchema { get; set; } = true;
 }
 
 /// <summary>Test mode (configuration section "TestMode"): lets the portal's QA move the clock.</summary>

@@ -27,15 +27,6 @@ public static class TenantBillingHosting
     public static ClusterSettings ClusterSettings(this IConfiguration configuration) =>
         configuration.GetSection(Hosting.ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
 
-    /// <summary>Applies the PostgreSQL schema when the configuration asks for PostgreSQL; call before the host starts.</summary>
-    public static async Task PrepareStorageAsync(IConfiguration configuration, CancellationToken cancellationToken = default)
-    {
-        if (configuration.PostgresConnectionString() is { } connectionString && configuration.ClusterSettings().ApplySchema)
-        {
-            await PostgresSchema.ApplyAsync(connectionString, cancellationToken);
-        }
-    }
-
     /// <summary>Configures a silo of the billing cluster.</summary>
     public static ISiloBuilder AddTenantBillingSilo(this ISiloBuilder silo, IConfiguration configuration, IHostEnvironment environment)
     {
