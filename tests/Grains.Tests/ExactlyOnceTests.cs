@@ -13,7 +13,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     public async Task The_invoice_is_handed_over_on_the_billing_day_and_a_second_tick_does_nothing()
     {
         cluster.Clock.Set(Utc(2026, 10, 15));
-        var scenario = await StartAsync(cluster, billingDay: 20);
+        var scenario = await StartAsync(cluster.Grains, billingDay: 20);
         cluster.Clock.Set(Utc(2026, 11, 1, 13));
 
         var accepted = await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
@@ -41,7 +41,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     public async Task The_registered_reminder_fires_by_itself_when_the_statement_arrives_after_the_billing_day()
     {
         cluster.Clock.Set(Utc(2026, 9, 3));
-        var scenario = await StartAsync(cluster, billingDay: 1);
+        var scenario = await StartAsync(cluster.Grains, billingDay: 1);
         cluster.Clock.Set(Utc(2026, 10, 2, 9));
 
         var accepted = await scenario.Tenant.AcceptStatementAsync("2026-09", Usage(500));
@@ -59,7 +59,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     public async Task A_hand_over_whose_answer_was_lost_is_repeated_with_the_same_draft_and_counts_once()
     {
         cluster.Clock.Set(Utc(2026, 10, 15));
-        var scenario = await StartAsync(cluster, billingDay: 20);
+        var scenario = await StartAsync(cluster.Grains, billingDay: 20);
         cluster.Clock.Set(Utc(2026, 11, 1));
         await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
         var key = scenario.InvoiceKey("2026-10");
@@ -84,7 +84,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     public async Task A_grain_deactivated_midway_resumes_from_its_persisted_stage()
     {
         cluster.Clock.Set(Utc(2026, 10, 15));
-        var scenario = await StartAsync(cluster, billingDay: 20);
+        var scenario = await StartAsync(cluster.Grains, billingDay: 20);
         cluster.Clock.Set(Utc(2026, 11, 1));
         await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
         var key = scenario.InvoiceKey("2026-10");
@@ -110,7 +110,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     public async Task A_duplicate_statement_is_no_new_work_and_other_content_for_an_invoiced_month_is_refused()
     {
         cluster.Clock.Set(Utc(2026, 10, 15));
-        var scenario = await StartAsync(cluster, billingDay: 20);
+        var scenario = await StartAsync(cluster.Grains, billingDay: 20);
         cluster.Clock.Set(Utc(2026, 11, 1));
         await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
 
@@ -139,7 +139,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     public async Task The_preview_is_exactly_what_is_handed_over()
     {
         cluster.Clock.Set(Utc(2026, 10, 15));
-        var scenario = await StartAsync(cluster, billingDay: 20, includeTaxes: true);
+        var scenario = await StartAsync(cluster.Grains, billingDay: 20, includeTaxes: true);
         cluster.Clock.Set(Utc(2026, 11, 1));
         await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(12_345.5m));
 
@@ -159,7 +159,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     public async Task Old_months_dropped_from_tenant_state_still_answer_replays_from_their_invoice()
     {
         cluster.Clock.Set(Utc(2026, 1, 10));
-        var scenario = await StartAsync(cluster, billingDay: 1);
+        var scenario = await StartAsync(cluster.Grains, billingDay: 1);
         for (var month = 1; month <= 6; month++)
         {
             cluster.Clock.Set(Utc(2026, month + 1, 2));

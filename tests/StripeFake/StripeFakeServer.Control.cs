@@ -29,6 +29,9 @@ public sealed partial class StripeFakeServer
     /// <summary>From now on requests with <c>Stripe-Account: accountId</c> answer 403 <c>account_invalid</c> (Connect access revoked).</summary>
     public void RevokeAccountAccess(string accountId) => this.pipeline.RevokeAccount(accountId);
 
+    /// <summary>Makes a key revoked with <see cref="RevokeApiKey"/> work again (the account rolled it back).</summary>
+    public void RestoreApiKey(string apiKey) => this.pipeline.RestoreKey(apiKey);
+
     /// <summary>Saves a test card on a customer, by default as its <c>invoice_settings.default_payment_method</c>; returns the <c>pm_</c> id.</summary>
     public string AttachCard(string accountId, string customerId, FakeCard card = FakeCard.Visa, bool makeDefault = true)
     {

@@ -8,20 +8,20 @@ public sealed class Scenario
 {
     public static readonly PostalAddress AustinAddress = new("100 Congress Ave", null, "Austin", "TX", "78701", "US");
 
-    private Scenario(BillingCluster cluster, string accountId, string tenantId)
+    private Scenario(IGrainFactory grains, string accountId, string tenantId)
     {
-        Cluster = cluster;
+        Grains = grains;
         AccountId = accountId;
         TenantId = tenantId;
     }
 
-    public BillingCluster Cluster { get; }
+    public IGrainFactory Grains { get; }
 
     public string AccountId { get; }
 
     public string TenantId { get; }
 
-    public ITenantGrain Tenant => Cluster.Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(AccountId, TenantId));
+    public ITenantGrain Tenant => Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(AccountId, TenantId));
 
     public IRemindable Reminders => Tenant.AsReference<IRemindable>();
 
@@ -30,10 +30,10 @@ public sealed class Scenario
     public static DateTimeOffset Utc(int year, int month, int day, int hour = 0) => new(year, month, day, hour, 0, 0, TimeSpan.Zero);
 
     /// <summary>Creates the tenant, validates its address and, unless <paramref name="billingDay"/> is null, gives it a profile at the current clock.</summary>
-    public static async Task<Scenario> StartAsync(BillingCluster cluster, int? billingDay = 20, bool includeTaxes = false, PostalAddress? address = null)
+    public static async Task<Scenario> StartAsync(IGrainFactory grains, int? billingDay = 20, bool includeTaxes = false, PostalAddress? address = null)
     {
-        var scenario = new Scenario(cluster, $"acct-{Guid.NewGuid():N}"[..20], "tenant-1");
-        await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).CreateAsync("Acme VoIP");
+        var scenario = new Scenario(grains, $"acct-{Guid.NewGuid():N}"[..20], "tenant-1");
+        await grains.GetGrain<IAccountGrain>(scenario.AccountId).CreateAsync("Acme VoIP");
         await scenario.Tenant.SaveDetailsAsync(new TenantDetails(
             "Bob's Bakery", "+15125550100", "ap@bobs.example", "Bob Baker", "+15125550101", address ?? AustinAddress));
         await scenario.Tenant.ValidateAddressAsync();

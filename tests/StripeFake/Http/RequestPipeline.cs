@@ -33,6 +33,8 @@ internal sealed class RequestPipeline(
 
     public void RevokeAccount(string accountId) => this.revokedAccounts[accountId] = 0;
 
+    public void RestoreKey(string apiKey) => this.revokedKeys.TryRemove(apiKey, out _);
+
     public string PlatformAccount(string apiKey) => this.platformAccounts.GetOrAdd(apiKey, Ids.PlatformAccount);
 
     public async Task HandleAsync(HttpContext http)

@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using TenantBilling.Grains.Integrations.Stripe;
+using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.Silo.Hosting;
+using TenantBilling.StripeFake;
+
+namespace TenantBilling.Grains.Tests.Support;
+
+/// <summary>
+/// The real invoice pipeline: in-process silos with the product's grain services, talking through
+/// Stripe.net to the Stripe fake on loopback.
+/// </summary>
+public class StripeBillingCluster(short silos) : IAsyncLifetime
+{
+    public const string PlatformKey = "sk_test_platform0000000000";
+    public const string WebhookSecret = "whsec_test_secret";
+
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public StripeFakeServer Stripe { get; private set; } = null!;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        Stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions { RecordRequestLog = true });
+        var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Billing);
+            silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = BillingCluster.RetryInterval);
+            silo.Services.Configure<BillingOptions>(o => o.RetryInterval = BillingCluster.RetryInterval);
+            silo.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, Clock);
+            silo.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
+            silo.Services.Configure<StripeOptions>(o =>
+            {
+                o.ApiBase = Stripe.ApiBase;
+                o.PlatformSecretKey = PlatformKey;
+                o.WebhookSecret = WebhookSecret;
+                o.EncryptionKey = encryptionKey;
+                o.RequestTimeout = RequestTimeout;
+            });
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Stripe.DisposeAsync();
+    }
+
+    /// <summary>A tenant of a new account whose own Stripe key is connected; the fake's account id for it.</summary>
+    public async Task<(Scenario Scenario, string StripeAccount)> StartAsync(
+        bool autoCharge = false, bool includeTaxes = false, int requestsPerSecond = 100, string? secretKey = null)
+    {
+        var scenario = await Scenario.StartAsync(Grains, billingDay: null);
+        var key = secretKey ?? $"sk_test_{Guid.NewGuid():N}";
+        var account = Grains.GetGrain<IAccountGrain>(scenario.AccountId);
+        await account.ConnectStripeAsync(new StripeCredentials(null, key));
+        await account.UpdateSettingsAsync(new AccountSettings(30, requestsPerSecond));
+        await scenario.Tenant.SetBillingProfileAsync(new BillingProfileInput(
+            autoCharge, includeTaxes, 20,
+            new Dictionary<string, decimal> { ["minutes_outbound"] = 0.0125m, ["local_numbers"] = 1.50m },
+            [new RecurringItem("Hosted PBX seat", 3, 19.99m, TaxCategory.VoipSeats)]));
+        return (scenario, Stripe.PlatformAccountId(key));
+    }
+
+    /// <summary>Delivers the month's statement after its billing day, so the invoice is due at once, and fires the reminder.</summary>
+    public static async Task<InvoiceDraft> BillAsync(Scenario scenario, string period, decimal usageTotal = 42m, decimal minutes = 1000)
+    {
+        await scenario.Tenant.AcceptStatementAsync(period, Scenario.Usage(minutes, usageTotal));
+        var preview = await scenario.Tenant.PreviewInvoiceAsync(period);
+        await scenario.FireReminderAsync();
+        return preview;
+    }
+
+    /// <summary>Waits until the invoice reaches a status other than handed-over or held.</summary>
+    public async Task<InvoiceSummary> SettledAsync(string invoiceKey, TimeSpan? timeout = null)
+    {
+        InvoiceSummary? summary = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                summary = await Grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).GetSummaryAsync();
+                return summary is { Status: not (InvoiceStatus.HandedOver or InvoiceStatus.Held) };
+            },
+            timeout ?? TimeSpan.FromSeconds(30));
+        return summary!;
+    }
+}
+
+/// <summary>One silo with the Stripe fake, shared by the Stripe tests.</summary>
+public sealed class OneSiloStripeCluster() : StripeBillingCluster(1);
+
+[CollectionDefinition(Name)]
+public sealed class StripeClusterTests : ICollectionFixture<OneSiloStripeCluster>
+{
+    public const string Name = "stripe cluster";
+}
