@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace TenantBilling.Benchmarks.EndToEnd;
+
+/// <summary>Command-line options of the end-to-end benchmarks: <c>--name value</c> pairs.</summary>
+internal sealed class Options
+{
+    /// <summary>Environment variable with a PostgreSQL server's connection string (e.g. from <c>scripts/postgres.sh start</c>).</summary>
+    public const string PostgresVariable = "TENANTBILLING_BENCH_POSTGRES";
+
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public Options(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"Expected --name value pairs, got '{args[i]}'.");
+            }
+
+            _values[args[i][2..]] = args[++i];
+        }
+    }
+
+    public int Int(string name, int fallback) =>
+        _values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    public string? Text(string name) => _values.GetValueOrDefault(name);
+
+    /// <summary>The PostgreSQL server to use: --postgres, else the environment variable, else none.</summary>
+    public string? Postgres => Text("postgres") ?? (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value ? value : null);
+
+    /// <summary>The stores to run on: --store memory|postgres|both; by default both when a server is given.</summary>
+    public IReadOnlyList<string> Stores()
+    {
+        var store = Text("store") ?? (Postgres is null ? "memory" : "both");
+        var stores = store switch
+        {
+            "memory" => new[] { "memory" },
+            "postgres" => ["postgres"],
+            "both" => ["memory", "postgres"],
+            _ => throw new ArgumentException("--store is memory, postgres or both."),
+        };
+        if (stores.Contains("postgres") && Postgres is null)
+        {
+            throw new ArgumentException($"PostgreSQL needs --postgres <connection string> or {PostgresVariable} (CS=$(scripts/postgres.sh start)).");
+        }
+
+        return stores;
+    }
+}
