@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -25,7 +24,7 @@ public sealed record BadBody(string Case, byte[] Body, int Status, string? Field
         }
 
         var scope = OrSibling && BadBodies.Parent(Field) is { } parent ? parent : Field;
-        return errorFields.Count > 0 && errorFields.Any(f => Within(f, Field) || Within(f, scope)) && errorFields.All(f => Within(f, scope));
+        return errorFields.Count > 0 && errorFields.All(f => Within(f, scope));
     }
 
     private static bool Within(string field, string scope) =>
@@ -51,7 +50,7 @@ public static class BadBodies
 
     private enum Role { Property, MapEntry, ListItem }
 
-    private sealed record Field(string Path, object[] Steps, JsonValueKind Kind, Type Type, Role Role, bool IsMap);
+    private sealed record Field(string Path, object[] Steps, JsonValueKind Kind, Role Role, bool IsMap);
 
     /// <summary>The single-field breaks of <paramref name="sample"/>; properties of the type the sample never sets are added to <paramref name="unset"/>.</summary>
     public static IReadOnlyList<BadBody> FieldCases(Type type, BodySample sample, ISet<string> unset, string contentType = Http.Json)
@@ -228,7 +227,7 @@ public static class BadBodies
         var mapValue = Generic(type, typeof(IDictionary<,>), 1);
         if (steps.Length > 0)
         {
-            fields.Add(new Field(path, steps, node.GetValueKind(), type, role, mapValue is not null));
+            fields.Add(new Field(path, steps, node.GetValueKind(), role, mapValue is not null));
         }
 
         switch (node)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -73,8 +72,6 @@ public static class Http
     /// <summary>The messages of one field of a validation problem.</summary>
     public static IReadOnlyList<string> ErrorsOf(this JsonElement problem, string field) =>
         problem.GetProperty("errors").GetProperty(field).EnumerateArray().Select(e => e.GetString()!).ToList();
-
-    public static AuthenticationHeaderValue Bearer(string key) => new("Bearer", key);
 
     /// <summary>A body whose length the client cannot know, so it is sent without Content-Length.</summary>
     private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data, writable: false)
