@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Net.Http.Headers;
 using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Api.Infrastructure;
@@ -7,7 +9,8 @@ namespace TenantBilling.Api.Infrastructure;
 /// <summary>
 /// The one place where failures become RFC 9457 problem responses: a grain's expected failure maps by
 /// its kind; unreadable bodies (bad JSON, wrong types, unknown fields) are 400 naming the field; a
-/// body over the route's limit is 413. Anything else is a 500 without details.
+/// body over the route's limit is 413; a body in a charset .NET does not know is 415. Anything else is a
+/// 500 without details.
 /// </summary>
 public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
@@ -19,6 +22,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The request body is larger than this route accepts.", null),
             BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this route.", JsonErrors(json)),
             BadHttpRequestException bad => (bad.StatusCode, bad.Message, (Dictionary<string, string[]>?)null),
+            // The JSON body reader throws InvalidOperationException, not a bad-request error, for an unknown charset.
+            InvalidOperationException when NamesUnknownCharset(httpContext.Request) => (415, "The request body's charset is not supported: send UTF-8.", null),
             _ => (500, "An unexpected error occurred.", null),
         };
 
@@ -53,6 +58,24 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             : json.Path is null or "$" ? "Malformed JSON."
             : "Wrong type or malformed value.";
         return new Dictionary<string, string[]> { [path.Length == 0 ? "body" : path] = [message] };
+    }
+
+    private static bool NamesUnknownCharset(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.Charset.Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            Encoding.GetEncoding(mediaType.Charset.ToString());
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
