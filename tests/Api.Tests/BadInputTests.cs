@@ -29,7 +29,18 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
         [typeof(OneTimeInvoiceRequest)] = new(
             """{"requestId":"r-1","items":[{"description":"Setup","quantity":1,"unitPrice":25,"taxCategory":"non_taxable"},{"productCode":"local_numbers","quantity":2}]}"""),
         [typeof(TestClockRequest)] = new("""{"now":"2030-01-01T00:00:00Z"}"""),
+        [typeof(StripeConnectionRequest)] = new("""{"stripeAccountId":"acct_1ExampleConnected"}""", "stripeAccountId"),
+        [typeof(AccountSettingsRequest)] = new("""{"daysUntilDue":14,"stripeRequestsPerSecond":25}"""),
         [typeof(BatchStatementLine)] = new("""{"accountId":"{account}","tenantId":"t1","period":"2026-10","usageTotal":99.5,"quantities":{"minutes_inbound":10}}"""),
+    };
+
+    /// <summary>
+    /// Further samples of bodies whose fields are alternatives (exactly one of them is given): every
+    /// sample is broken in turn, and a field counts as covered when any sample sets it.
+    /// </summary>
+    private static readonly Dictionary<Type, BodySample[]> AlternativeSamples = new()
+    {
+        [typeof(StripeConnectionRequest)] = [new("""{"secretKey":"sk_test_0123456789abcdef"}""", "secretKey")],
     };
 
     /// <summary>Write routes that read no body at all: only their ids can be broken.</summary>
@@ -37,6 +48,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     [
         "POST /v1/accounts/{accountId}/api-keys",
         "POST /v1/accounts/{accountId}/tenants/{tenantId}/address/validate",
+        "POST /v1/accounts/{accountId}/tenants/{tenantId}/invoices/{invoiceId}/retry",
     ];
 
     /// <summary>
@@ -86,9 +98,15 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
                     continue;
                 }
 
-                var unset = new SortedSet<string>(StringComparer.Ordinal);
-                BadBodies.FieldCases(type, Fill(sample), unset);
-                problems.AddRange(unset.Select(p => $"{route.Name}: the sample of {type.Name} never sets {p}, so it is never broken."));
+                var unsetInEvery = SamplesOf(type)
+                    .Select(s =>
+                    {
+                        var unset = new SortedSet<string>(StringComparer.Ordinal);
+                        BadBodies.FieldCases(type, Fill(s), unset);
+                        return unset;
+                    })
+                    .Aggregate((a, b) => new SortedSet<string>(a.Intersect(b), StringComparer.Ordinal));
+                problems.AddRange(unsetInEvery.Select(p => $"{route.Name}: no sample of {type.Name} sets {p}, so it is never broken."));
                 if (route.BodyContentType is not (Http.Json or Http.NdJson))
                 {
                     problems.Add($"{route.Name} reads {route.BodyContentType}: no bad-input cases exist for that media type.");
@@ -113,7 +131,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
         foreach (var route in V1Routes().Where(r => r.BodyContentType == Http.Json && Samples.ContainsKey(r.BodyType!)))
         {
             var sample = Fill(Samples[route.BodyType!]);
-            var cases = BadBodies.FieldCases(route.BodyType!, sample, new HashSet<string>())
+            var cases = SamplesOf(route.BodyType!).SelectMany(s => BadBodies.FieldCases(route.BodyType!, Fill(s), new HashSet<string>()))
                 .Concat(BadBodies.MalformedCases(sample))
                 .Concat(BadBodies.MediaTypeCases(sample, Http.Json))
                 .Concat(BadBodies.OverSizeCases(Http.Json));
@@ -299,8 +317,12 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
 
     private IEnumerable<ApiRoute> V1Routes() => ApiRoute.Of(api.Services).Where(r => r.Template.StartsWith("/v1/", StringComparison.Ordinal));
 
+    private static IEnumerable<BodySample> SamplesOf(Type type) =>
+        Samples.TryGetValue(type, out var sample) ? AlternativeSamples.GetValueOrDefault(type, []).Prepend(sample) : [];
+
     private string RouteValue(string parameter) => parameter switch
     {
+        "invoiceId" => "2026-10",
         "accountId" => _accountId,
         "tenantId" => "t1",
         "period" => "2026-10",

@@ -21,7 +21,10 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             BillingProblemException problem => (StatusOf(problem.Kind), problem.Title, problem.Errors),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The request body is larger than this route accepts.", null),
             BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this route.", JsonErrors(json)),
-            BadHttpRequestException bad => (bad.StatusCode, bad.Message, (Dictionary<string, string[]>?)null),
+            BadHttpRequestException bad when BoundParameter(bad.Message) is { } parameter =>
+                (400, $"The value of '{parameter}' can't be read.", new Dictionary<string, string[]> { [parameter] = ["Wrong type or malformed value."] }),
+            BadHttpRequestException { StatusCode: 400 } => (400, "The request is missing its body or a required value.", (Dictionary<string, string[]>?)null),
+            BadHttpRequestException bad => (bad.StatusCode, "The request can't be processed as sent.", null),
             // The JSON body reader throws InvalidOperationException, not a bad-request error, for an unknown charset.
             InvalidOperationException when NamesUnknownCharset(httpContext.Request) => (415, "The request body's charset is not supported: send UTF-8.", null),
             _ => (500, "An unexpected error occurred.", null),
@@ -77,6 +80,13 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             return true;
         }
     }
+
+    /// <summary>The parameter named by ASP.NET's binding failure ("Failed to bind parameter \"Nullable&lt;int&gt; limit\" from …").</summary>
+    private static string? BoundParameter(string message) =>
+        BindFailure().Match(message) is { Success: true } match ? match.Groups["name"].Value : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "[^"]* (?<name>[A-Za-z0-9_]+)" from""")]
+    private static partial System.Text.RegularExpressions.Regex BindFailure();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
