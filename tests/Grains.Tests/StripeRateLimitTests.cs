@@ -1,6 +1,7 @@
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Grains.Tests.Support;
+using TenantBilling.TestSupport;
 using TenantBilling.StripeFake;
 using static TenantBilling.Grains.Tests.Support.Scenario;
 

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TenantBilling.Grains;
+using TenantBilling.TestSupport;
 using Orleans.TestingHost;
 using TenantBilling.Silo.Hosting;
 
@@ -14,7 +17,8 @@ public static class PostgresCluster
     /// Deploys <paramref name="silos"/> silos and a client. Pass the same ids to start a cluster again on
     /// stored state; give every test its own ids, since a silo from an earlier cluster stays in the table.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(string connectionString, ClusterIds ids, short silos = 1)
+    /// <param name="billing">Also run the product's grain services, with <see cref="BillingDoubles"/> in place of the clock and of the invoice grain.</param>
+    public static async Task<TestCluster> StartAsync(string connectionString, ClusterIds ids, short silos = 1, bool billing = false)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.ClusterId = ids.ClusterId;
@@ -23,6 +27,11 @@ public static class PostgresCluster
         builder.Options.ConfigureFileLogging = false;
         builder.Properties[ConnectionStringKey] = connectionString;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        if (billing)
+        {
+            builder.AddSiloBuilderConfigurator<BillingSiloConfigurator>();
+        }
+
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
 
         var cluster = builder.Build();
@@ -64,6 +73,17 @@ public static class PostgresCluster
             siloBuilder.UsePostgres(ConnectionString(siloBuilder.Configuration));
             // Test silos only: lets a reminder tick every second so restart tests stay short.
             siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private sealed class BillingSiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Services.Configure<BillingOptions>(o => o.RetryInterval = TimeSpan.FromSeconds(1));
+            siloBuilder.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, BillingDoubles.Clock);
+            siloBuilder.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
+            siloBuilder.AddIncomingGrainCallFilter(new StripeInvoiceDouble(BillingDoubles.HandOvers));
         }
     }
 

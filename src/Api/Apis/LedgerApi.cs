@@ -36,6 +36,7 @@ public static class LedgerApi
 
     private static async Task<string> MonthAsync(IGrainFactory grains, string accountId, string? month)
     {
+        Ids.Account(accountId);
         if (!BillingPeriod.TryParse(month, out var period))
         {
             throw BillingProblemException.Invalid("month", "Required: a month as yyyy-MM (e.g. 2026-11).");

@@ -14,6 +14,10 @@ public static class TestClockApi
 {
     private const int WakeConcurrency = 64;
 
+    /// <summary>The clock may be moved within these bounds only: far dates overflow reminder arithmetic and bill nothing real.</summary>
+    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Latest = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static RouteGroupBuilder MapTestClockApi(this RouteGroupBuilder v1)
     {
         var clock = v1.MapGroup("/test-clock").AddEndpointFilter<OperatorOnlyFilter>();
@@ -26,9 +30,9 @@ public static class TestClockApi
 
     private static async Task<Ok<TestClockResponse>> SetClock(TestClockRequest request, TestClock testClock, IGrainFactory grains)
     {
-        if (request.Now is not { } now)
+        if (request.Now is not { } now || now < Earliest || now >= Latest)
         {
-            throw BillingProblemException.Invalid("now", "Required: an ISO 8601 instant, e.g. 2026-12-20T00:00:00Z.");
+            throw BillingProblemException.Invalid("now", $"Required: an ISO 8601 instant from {Earliest:yyyy-MM-dd} to before {Latest:yyyy-MM-dd}, e.g. 2026-12-20T00:00:00Z.");
         }
 
         testClock.Set(now.ToUniversalTime());

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Net.Http.Headers;
 using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Api.Infrastructure;
@@ -7,7 +9,8 @@ namespace TenantBilling.Api.Infrastructure;
 /// <summary>
 /// The one place where failures become RFC 9457 problem responses: a grain's expected failure maps by
 /// its kind; unreadable bodies (bad JSON, wrong types, unknown fields) are 400 naming the field; a
-/// body over the route's limit is 413. Anything else is a 500 without details.
+/// body over the route's limit is 413; a body in a charset .NET does not know is 415. Anything else is a
+/// 500 without details.
 /// </summary>
 public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
@@ -18,7 +21,12 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             BillingProblemException problem => (StatusOf(problem.Kind), problem.Title, problem.Errors),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The request body is larger than this route accepts.", null),
             BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this route.", JsonErrors(json)),
-            BadHttpRequestException bad => (bad.StatusCode, bad.Message, (Dictionary<string, string[]>?)null),
+            BadHttpRequestException bad when BoundParameter(bad.Message) is { } parameter =>
+                (400, $"The value of '{parameter}' can't be read.", new Dictionary<string, string[]> { [parameter] = ["Wrong type or malformed value."] }),
+            BadHttpRequestException { StatusCode: 400 } => (400, "The request is missing its body or a required value.", (Dictionary<string, string[]>?)null),
+            BadHttpRequestException bad => (bad.StatusCode, "The request can't be processed as sent.", null),
+            // The JSON body reader throws InvalidOperationException, not a bad-request error, for an unknown charset.
+            InvalidOperationException when NamesUnknownCharset(httpContext.Request) => (415, "The request body's charset is not supported: send UTF-8.", null),
             _ => (500, "An unexpected error occurred.", null),
         };
 
@@ -54,6 +62,31 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             : "Wrong type or malformed value.";
         return new Dictionary<string, string[]> { [path.Length == 0 ? "body" : path] = [message] };
     }
+
+    private static bool NamesUnknownCharset(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.Charset.Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            Encoding.GetEncoding(mediaType.Charset.ToString());
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The parameter named by ASP.NET's binding failure ("Failed to bind parameter \"Nullable&lt;int&gt; limit\" from …").</summary>
+    private static string? BoundParameter(string message) =>
+        BindFailure().Match(message) is { Success: true } match ? match.Groups["name"].Value : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "[^"]* (?<name>[A-Za-z0-9_]+)" from""")]
+    private static partial System.Text.RegularExpressions.Regex BindFailure();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);

@@ -77,7 +77,7 @@ public sealed partial class TenantGrain(
         Reschedule(now);
         State.UpdatedAt = now;
         await state.WriteStateAsync();
-        await SyncReminderAsync(force: false);
+        await SyncReminderAsync();
         return State.Profile;
     }
 
@@ -94,7 +94,7 @@ public sealed partial class TenantGrain(
         Reschedule(now);
         State.UpdatedAt = now;
         await state.WriteStateAsync();
-        await SyncReminderAsync(force: false);
+        await SyncReminderAsync();
     }
 
     public async Task<TaxExemptions> SetTaxExemptionsAsync(TaxExemptions exemptions)
@@ -161,7 +161,7 @@ public sealed partial class TenantGrain(
         Schedule(entry, now);
         Trim();
         await state.WriteStateAsync();
-        await SyncReminderAsync(force: false);
+        await SyncReminderAsync();
         return new StatementAccepted(outcome, period, entry.DueAt);
     }
 
@@ -260,7 +260,7 @@ public sealed partial class TenantGrain(
     {
         if (State.Exists)
         {
-            await SyncReminderAsync(force: true);
+            await SyncReminderAsync(Overdue.FireNow);
         }
     }
 
@@ -321,7 +321,7 @@ public sealed partial class TenantGrain(
 
         Trim();
         await state.WriteStateAsync();
-        await SyncReminderAsync(force: false);
+        await SyncReminderAsync(Overdue.RetryLater);
     }
 
     private Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate) =>
@@ -389,12 +389,23 @@ public sealed partial class TenantGrain(
         entry.Stage = dueAt is null ? PeriodStage.Unscheduled : PeriodStage.Scheduled;
     }
 
+    /// <summary>How <see cref="SyncReminderAsync"/> treats an invoice that is already due.</summary>
+    private enum Overdue
+    {
+        /// <summary>Leave a registered reminder alone (it is about to fire, or its period paces the retries).</summary>
+        KeepRegistered,
+        /// <summary>Fire now: the clock moved (test clock) or the invoice just became due.</summary>
+        FireNow,
+        /// <summary>An attempt just failed: fire again after the retry interval.</summary>
+        RetryLater,
+    }
+
     /// <summary>
     /// Keeps the reminder registered for the earliest pending invoice, and none when nothing is
-    /// pending. An overdue invoice keeps the registered reminder, whose period paces the retries;
-    /// <paramref name="force"/> re-registers it to fire now (the clock moved).
+    /// pending. The due instant it was registered for is kept in state, so an unchanged schedule
+    /// costs no reminder write.
     /// </summary>
-    private async Task SyncReminderAsync(bool force)
+    private async Task SyncReminderAsync(Overdue overdue = Overdue.KeepRegistered)
     {
         var now = time.GetUtcNow();
         var next = State.Periods.Where(e => e.IsPending).Min(e => e.DueAt);
@@ -414,15 +425,28 @@ public sealed partial class TenantGrain(
             return;
         }
 
-        var overdueAndRegistered = next <= now && State.ReminderDueAt is not null && State.ReminderDueAt <= now;
-        if (!force && (State.ReminderDueAt == next || overdueAndRegistered))
+        DateTimeOffset fireAt;
+        if (next > now)
         {
-            return;
+            if (State.ReminderDueAt == next)
+            {
+                return;
+            }
+
+            fireAt = next.Value;
+        }
+        else
+        {
+            if (overdue == Overdue.KeepRegistered && State.ReminderDueAt is { } registered && registered <= now)
+            {
+                return;
+            }
+
+            fireAt = overdue == Overdue.RetryLater ? now + options.Value.RetryInterval : now;
         }
 
-        var dueTime = next.Value > now ? next.Value - now : TimeSpan.Zero;
-        await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
-        State.ReminderDueAt = next;
+        await this.RegisterOrUpdateReminder(InvoiceReminder, fireAt - now, options.Value.RetryInterval);
+        State.ReminderDueAt = fireAt;
         await state.WriteStateAsync();
     }
 

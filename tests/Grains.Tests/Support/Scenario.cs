@@ -1,3 +1,4 @@
+using TenantBilling.TestSupport;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 

@@ -1,3 +1,4 @@
+using TenantBilling.TestSupport;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

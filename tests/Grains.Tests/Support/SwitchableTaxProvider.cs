@@ -1,3 +1,4 @@
+using TenantBilling.TestSupport;
 using TenantBilling.Grains.Integrations.Taxes;
 using TenantBilling.Grains.Interfaces.Models;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using TenantBilling.Grains.Interfaces.Models;
 
-namespace TenantBilling.Grains.Tests.Support;
+namespace TenantBilling.TestSupport;
 
 /// <summary>How the next hand-over of a key fails, to imitate a crash or a lost answer.</summary>
 public enum HandOverFault
@@ -23,6 +23,7 @@ public sealed class HandOverRecorder
     private readonly ConcurrentDictionary<string, List<InvoiceDraft>> _calls = new();
     private readonly ConcurrentDictionary<string, InvoiceDraft> _kept = new();
     private readonly ConcurrentDictionary<string, HandOverFault> _faults = new();
+    private readonly ConcurrentDictionary<string, HandOverFault> _standingFaults = new();
 
     /// <summary>Every SubmitAsync call for the key, including failed ones.</summary>
     public int Calls(string key) => _calls.TryGetValue(key, out var calls) ? calls.Count : 0;
@@ -36,10 +37,19 @@ public sealed class HandOverRecorder
 
     public void FailNext(string key, HandOverFault fault) => _faults[key] = fault;
 
+    /// <summary>Fails every hand-over of the key until <see cref="Heal"/>.</summary>
+    public void FailAll(string key, HandOverFault fault) => _standingFaults[key] = fault;
+
+    public void Heal(string key) => _standingFaults.TryRemove(key, out _);
+
     public InvoiceSummary Submit(string key, InvoiceDraft draft)
     {
         _calls.GetOrAdd(key, _ => []).Add(draft);
-        _faults.TryRemove(key, out var fault);
+        if (!_faults.TryRemove(key, out var fault))
+        {
+            fault = _standingFaults.GetValueOrDefault(key);
+        }
+
         if (fault == HandOverFault.BeforeWork)
         {
             throw new TimeoutException("Injected: the hand-over did not arrive.");

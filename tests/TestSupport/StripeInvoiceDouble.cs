@@ -1,7 +1,7 @@
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
-namespace TenantBilling.Grains.Tests.Support;
+namespace TenantBilling.TestSupport;
 
 /// <summary>
 /// Answers every call to <see cref="IStripeInvoiceGrain"/> from the <see cref="HandOverRecorder"/>

@@ -1,4 +1,4 @@
-namespace TenantBilling.Grains.Tests.Support;
+namespace TenantBilling.TestSupport;
 
 /// <summary>A clock that stands still until a test moves it (either way).</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider

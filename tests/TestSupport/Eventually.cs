@@ -1,4 +1,6 @@
-namespace TenantBilling.Grains.Tests.Support;
+using Xunit;
+
+namespace TenantBilling.TestSupport;
 
 /// <summary>Polls a condition that another actor (a reminder) will make true, failing after a deadline.</summary>
 public static class Eventually

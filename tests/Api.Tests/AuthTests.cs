@@ -1,0 +1,217 @@
+using System.Net;
+using System.Text.Json;
+using TenantBilling.Api.Tests.Support;
+
+namespace TenantBilling.Api.Tests;
+
+/// <summary>Who may call: operator keys from configuration, account keys scoped to their account, 401/403/404 as api.md says.</summary>
+public sealed class AuthTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _operator = api.Operator();
+
+    [Theory]
+    [InlineData("GET", "/v1/accounts/acme")]
+    [InlineData("POST", "/v1/accounts")]
+    [InlineData("GET", "/v1/accounts/acme/tenants")]
+    [InlineData("PUT", "/v1/accounts/acme/tenants/t1/statements/2026-10")]
+    [InlineData("POST", "/v1/statements/batch")]
+    [InlineData("GET", "/v1/test-clock")]
+    public async Task No_key_is_401_problem_with_a_bearer_challenge(string method, string url)
+    {
+        var contentType = url.EndsWith("/batch", StringComparison.Ordinal) ? Http.NdJson : Http.Json;
+        var response = await api.Client(null).SendAsync(new HttpMethod(method), url, method == "GET" ? null : "{}", contentType);
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal("A valid operator or account key is required (Authorization: Bearer <key>).", problem.GetProperty("title").GetString());
+    }
+
+    [Theory]
+    [InlineData("Bearer not-a-key")]
+    [InlineData("Bearer " + ApiFactory.OperatorKey + "x")]
+    [InlineData("Bearer api-tests-operator-key-012345678")]
+    [InlineData("Bearer tbk_0123456789abcdef01234567_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("Bearer tbk_short_secret")]
+    [InlineData("Bearer ")]
+    [InlineData("Basic " + ApiFactory.OperatorKey)]
+    [InlineData(ApiFactory.OperatorKey)]
+    public async Task Wrong_key_is_401(string authorization)
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        using var client = api.CreateClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+
+        await (await client.GetAsync(Seed.AccountUrl(accountId))).ExpectProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_key_of_another_account_with_a_valid_shape_is_401_not_a_lookup_of_that_account()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var (_, key) = await Seed.KeyAsync(_operator, accountId);
+        var tampered = key[..^1] + (key[^1] == '0' ? '1' : '0');
+
+        await (await api.Client(tampered).GetAsync(Seed.AccountUrl(accountId))).ExpectProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_operator_may_call_every_kind_of_route()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var tenant = Seed.TenantUrl(accountId, "t1");
+
+        await (await _operator.GetAsync(Seed.AccountUrl(accountId))).ExpectJsonAsync(HttpStatusCode.OK);
+        var (keyId, _) = await Seed.KeyAsync(_operator, accountId);
+        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"{Seed.AccountUrl(accountId)}/api-keys/{keyId}")).StatusCode);
+        await Seed.BillableTenantAsync(_operator, accountId, "t1");
+        await (await _operator.GetAsync($"{Seed.AccountUrl(accountId)}/tenants")).ExpectJsonAsync(HttpStatusCode.OK);
+        await (await _operator.GetAsync($"{tenant}/billing-profile")).ExpectJsonAsync(HttpStatusCode.OK);
+        await (await _operator.PutJsonAsync($"{tenant}/tax-exemptions", """{"federal":false,"stateLocal":false,"sales":true}""")).ExpectJsonAsync(HttpStatusCode.OK);
+        await (await _operator.PutJsonAsync($"{tenant}/statements/2026-10", """{"usageTotal":1,"quantities":{}}""")).ExpectJsonAsync(HttpStatusCode.Created);
+        await (await _operator.GetAsync($"{tenant}/invoices")).ExpectJsonAsync(HttpStatusCode.OK);
+        await (await _operator.GetAsync($"{tenant}/invoices/2026-10/preview")).ExpectJsonAsync(HttpStatusCode.OK);
+        var batch = await _operator.SendAsync(HttpMethod.Post, "/v1/statements/batch", "", Http.NdJson);
+        Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        await (await _operator.GetAsync("/v1/test-clock")).ExpectJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"{tenant}/billing-profile")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("GET", "{account}")]
+    [InlineData("GET", "{account}/tenants")]
+    [InlineData("GET", "{tenant}")]
+    [InlineData("PUT", "{tenant}")]
+    [InlineData("POST", "{tenant}/address/validate")]
+    [InlineData("GET", "{tenant}/billing-profile")]
+    [InlineData("PUT", "{tenant}/billing-profile")]
+    [InlineData("DELETE", "{tenant}/billing-profile")]
+    [InlineData("PUT", "{tenant}/tax-exemptions")]
+    [InlineData("GET", "{tenant}/invoices")]
+    [InlineData("GET", "{tenant}/invoices/2026-10/preview")]
+    [InlineData("POST", "{tenant}/one-time-invoices")]
+    [InlineData("POST", "{account}/api-keys")]
+    public async Task An_account_key_reaching_another_account_gets_the_404_of_a_missing_account(string method, string template)
+    {
+        var mine = await Seed.AccountAsync(_operator);
+        var (_, myKey) = await Seed.KeyAsync(_operator, mine);
+        var theirs = await Seed.AccountAsync(_operator);
+        await Seed.BillableTenantAsync(_operator, theirs, "t1");
+        var missing = Seed.NewId("missing");
+        var before = await (await _operator.GetAsync(Seed.TenantUrl(theirs, "t1"))).Content.ReadAsStringAsync();
+        var body = BodyFor(method, template);
+
+        var response = await api.Client(myKey).SendAsync(new HttpMethod(method), Expand(template, theirs), body);
+        var asIfMissing = await _operator.GetAsync(Seed.AccountUrl(missing));
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.NotFound);
+        var missingProblem = await asIfMissing.ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(missingProblem.GetProperty("title").GetString()!.Replace(missing, theirs, StringComparison.Ordinal), problem.GetProperty("title").GetString());
+        Assert.Equal(before, await (await _operator.GetAsync(Seed.TenantUrl(theirs, "t1"))).Content.ReadAsStringAsync());
+        await (await api.Client(myKey).GetAsync(Seed.AccountUrl(mine))).ExpectJsonAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_account_key_may_use_its_own_account()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var (_, key) = await Seed.KeyAsync(_operator, accountId);
+        var client = api.Client(key);
+
+        await Seed.BillableTenantAsync(client, accountId, "own");
+        var account = await (await client.GetAsync(Seed.AccountUrl(accountId))).ExpectJsonAsync(HttpStatusCode.OK);
+        var page = await (await client.GetAsync($"{Seed.AccountUrl(accountId)}/tenants")).ExpectJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(1, account.GetProperty("tenantCount").GetInt32());
+        Assert.Equal(["own"], page.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("tenantId").GetString()));
+    }
+
+    [Theory]
+    [InlineData("POST", "/v1/accounts")]
+    [InlineData("POST", "{account}/api-keys")]
+    [InlineData("DELETE", "{account}/api-keys/{keyId}")]
+    [InlineData("PUT", "{tenant}/statements/2026-10")]
+    [InlineData("POST", "/v1/statements/batch")]
+    [InlineData("GET", "/v1/test-clock")]
+    [InlineData("POST", "/v1/test-clock")]
+    public async Task An_account_key_on_an_operator_only_route_of_its_own_account_is_403_and_changes_nothing(string method, string template)
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var (keyId, key) = await Seed.KeyAsync(_operator, accountId);
+        await Seed.BillableTenantAsync(_operator, accountId, "t1");
+        var newAccountId = Seed.NewId("new");
+        var body = method switch
+        {
+            "GET" or "DELETE" => null,
+            _ when template == "/v1/accounts" => JsonSerializer.Serialize(new { accountId = newAccountId, name = "Mine now" }),
+            _ when template.EndsWith("/batch", StringComparison.Ordinal) =>
+                JsonSerializer.Serialize(new { accountId, tenantId = "t1", period = "2026-10", usageTotal = 1, quantities = new { } }),
+            _ when template == "/v1/test-clock" => """{"now":"2030-01-01T00:00:00Z"}""",
+            _ => BodyFor(method, template),
+        };
+
+        var response = await api.Client(key).SendAsync(
+            new HttpMethod(method), Expand(template, accountId).Replace("{keyId}", keyId, StringComparison.Ordinal), body,
+            template.EndsWith("/batch", StringComparison.Ordinal) ? Http.NdJson : Http.Json);
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal("Only the operator may call this route.", problem.GetProperty("title").GetString());
+        await (await api.Client(key).GetAsync(Seed.AccountUrl(accountId))).ExpectJsonAsync(HttpStatusCode.OK);
+        await (await _operator.GetAsync(Seed.AccountUrl(newAccountId))).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await (await _operator.GetAsync($"{Seed.TenantUrl(accountId, "t1")}/invoices/2026-10/preview")).ExpectProblemAsync(HttpStatusCode.NotFound);
+        var clock = await (await _operator.GetAsync("/v1/test-clock")).ExpectJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(ApiFactory.Now, clock.GetProperty("now").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_revoked_key_is_401_on_the_next_request_while_the_account_s_other_keys_still_work()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var (keyId, key) = await Seed.KeyAsync(_operator, accountId);
+        var (_, otherKey) = await Seed.KeyAsync(_operator, accountId);
+        await (await api.Client(key).GetAsync(Seed.AccountUrl(accountId))).ExpectJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"{Seed.AccountUrl(accountId)}/api-keys/{keyId}")).StatusCode);
+
+        await (await api.Client(key).GetAsync(Seed.AccountUrl(accountId))).ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        await (await api.Client(otherKey).GetAsync(Seed.AccountUrl(accountId))).ExpectJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"{Seed.AccountUrl(accountId)}/api-keys/{keyId}")).StatusCode);
+        await (await _operator.DeleteAsync($"{Seed.AccountUrl(accountId)}/api-keys/0123456789abcdef01234567")).ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_key_is_shown_once_when_issued_and_never_again()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+
+        var issued = await (await _operator.SendAsync(HttpMethod.Post, $"{Seed.AccountUrl(accountId)}/api-keys")).ExpectJsonAsync(HttpStatusCode.Created);
+        var second = await (await _operator.SendAsync(HttpMethod.Post, $"{Seed.AccountUrl(accountId)}/api-keys")).ExpectJsonAsync(HttpStatusCode.Created);
+
+        var key = issued.GetProperty("key").GetString()!;
+        var keyId = issued.GetProperty("keyId").GetString()!;
+        Assert.Matches("^tbk_[0-9a-f]{24}_[0-9a-f]{64}$", key);
+        Assert.StartsWith($"tbk_{keyId}_", key, StringComparison.Ordinal);
+        Assert.NotEqual(key, second.GetProperty("key").GetString());
+        var secret = key[(key.LastIndexOf('_') + 1)..];
+        foreach (var client in new[] { _operator, api.Client(key) })
+        {
+            var account = await (await client.GetAsync(Seed.AccountUrl(accountId))).Content.ReadAsStringAsync();
+            Assert.DoesNotContain(secret, account, StringComparison.Ordinal);
+            Assert.DoesNotContain("tbk_", account, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Expand(string template, string accountId) => template
+        .Replace("{tenant}", Seed.TenantUrl(accountId, "t1"), StringComparison.Ordinal)
+        .Replace("{account}", Seed.AccountUrl(accountId), StringComparison.Ordinal);
+
+    /// <summary>A valid body for the route, so only the caller can be the reason for a refusal.</summary>
+    private static string? BodyFor(string method, string template) => (method, template) switch
+    {
+        ("PUT", "{tenant}") => Seed.TenantBody(name: "Hijacked"),
+        ("PUT", "{tenant}/billing-profile") => Seed.ProfileBody,
+        ("PUT", "{tenant}/tax-exemptions") => """{"federal":true,"stateLocal":true,"sales":true}""",
+        ("PUT", "{tenant}/statements/2026-10") => """{"usageTotal":12.5,"quantities":{"minutes_outbound":100}}""",
+        ("POST", "{tenant}/one-time-invoices") => """{"requestId":"r1","items":[{"description":"Setup","quantity":1,"unitPrice":25,"taxCategory":"non_taxable"}]}""",
+        _ => null,
+    };
+}
