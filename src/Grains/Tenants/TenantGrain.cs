@@ -76,8 +76,8 @@ public sealed partial class TenantGrain(
             previous?.FirstPeriod ?? BillingPeriod.Of(now).ToString(), previous?.CreatedAt ?? now, now);
         Reschedule(now);
         State.UpdatedAt = now;
-        await state.WriteStateAsync();
         await SyncReminderAsync();
+        await state.WriteStateAsync();
         return State.Profile;
     }
 
@@ -93,8 +93,8 @@ public sealed partial class TenantGrain(
         var now = time.GetUtcNow();
         Reschedule(now);
         State.UpdatedAt = now;
-        await state.WriteStateAsync();
         await SyncReminderAsync();
+        await state.WriteStateAsync();
     }
 
     public async Task<TaxExemptions> SetTaxExemptionsAsync(TaxExemptions exemptions)
@@ -160,8 +160,8 @@ public sealed partial class TenantGrain(
 
         Schedule(entry, now);
         Trim();
-        await state.WriteStateAsync();
         await SyncReminderAsync();
+        await state.WriteStateAsync();
         return new StatementAccepted(outcome, period, entry.DueAt);
     }
 
@@ -260,7 +260,10 @@ public sealed partial class TenantGrain(
     {
         if (State.Exists)
         {
-            await SyncReminderAsync(Overdue.FireNow);
+            if (await SyncReminderAsync(Overdue.FireNow))
+            {
+                await state.WriteStateAsync();
+            }
         }
     }
 
@@ -320,8 +323,8 @@ public sealed partial class TenantGrain(
         }
 
         Trim();
-        await state.WriteStateAsync();
         await SyncReminderAsync(Overdue.RetryLater);
+        await state.WriteStateAsync();
     }
 
     private Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate) =>
@@ -403,26 +406,32 @@ public sealed partial class TenantGrain(
     /// <summary>
     /// Keeps the reminder registered for the earliest pending invoice, and none when nothing is
     /// pending. The due instant it was registered for is kept in state, so an unchanged schedule
-    /// costs no reminder write.
+    /// costs no reminder write. It changes only the reminder and <see cref="TenantState.ReminderDueAt"/>:
+    /// the caller writes the state once, after it, so one statement costs one state write and one
+    /// reminder write, and a reminder is never recorded as registered before it is. Returns whether
+    /// the state changed.
     /// </summary>
-    private async Task SyncReminderAsync(Overdue overdue = Overdue.KeepRegistered)
+    private async Task<bool> SyncReminderAsync(Overdue overdue = Overdue.KeepRegistered)
     {
         var now = time.GetUtcNow();
         var next = State.Periods.Where(e => e.IsPending).Min(e => e.DueAt);
         if (next is null)
         {
-            if (State.ReminderDueAt is not null)
+            // After a tick (RetryLater) look even when the state knows of no reminder: one registered
+            // just before a state write that failed must not tick on forever.
+            if (State.ReminderDueAt is not null || overdue == Overdue.RetryLater)
             {
                 if (await this.GetReminder(InvoiceReminder) is { } reminder)
                 {
                     await this.UnregisterReminder(reminder);
                 }
 
+                var changed = State.ReminderDueAt is not null;
                 State.ReminderDueAt = null;
-                await state.WriteStateAsync();
+                return changed;
             }
 
-            return;
+            return false;
         }
 
         DateTimeOffset fireAt;
@@ -430,7 +439,7 @@ public sealed partial class TenantGrain(
         {
             if (State.ReminderDueAt == next)
             {
-                return;
+                return false;
             }
 
             fireAt = next.Value;
@@ -439,15 +448,23 @@ public sealed partial class TenantGrain(
         {
             if (overdue == Overdue.KeepRegistered && State.ReminderDueAt is { } registered && registered <= now)
             {
-                return;
+                return false;
             }
 
             fireAt = overdue == Overdue.RetryLater ? now + options.Value.RetryInterval : now;
         }
 
         await this.RegisterOrUpdateReminder(InvoiceReminder, fireAt - now, options.Value.RetryInterval);
+        if (overdue == Overdue.FireNow && fireAt <= now)
+        {
+            // Orleans ticks a reminder whose start has already passed one period later (it skips the
+            // missed tick), and a due time of zero has passed by the time the reminder is stored, so
+            // after the clock moved hand the due invoices over at once; the reminder stays for retries.
+            this.RegisterGrainTimer(_ => HandOverDueInvoicesAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+
         State.ReminderDueAt = fireAt;
-        await state.WriteStateAsync();
+        return true;
     }
 
     private void InsertInOrder(PeriodEntry entry)

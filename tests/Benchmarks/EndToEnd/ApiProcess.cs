@@ -90,7 +90,15 @@ internal sealed class ApiProcess : IAsyncDisposable
         Directory.CreateDirectory(logDirectory);
         var logPath = Path.Combine(logDirectory, $"{settings.Name}-{runId}.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.Exited += (_, _) =>
+        {
+            lock (log)
+            {
+                log.WriteLine($"[benchmark] API process exited with code {process.ExitCode} at {DateTime.UtcNow:HH:mm:ss.fff} UTC");
+            }
+        };
+        process.Start();
         var api = new ApiProcess(process, log, new Uri($"http://127.0.0.1:{httpPort}/"), logPath);
         await api.WaitUntilReadyAsync();
         return api;

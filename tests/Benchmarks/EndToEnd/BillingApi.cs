@@ -96,7 +96,7 @@ internal sealed class BillingApi : IDisposable
     /// sends: HttpClient on HTTP/1.1 reads the response only once the whole body is sent, and a batch
     /// whose results outgrow the socket buffers (a few thousand lines) then deadlocks. Hence a plain
     /// socket here: chunked request body on one task, the response read on another. The raw response is
-    /// kept and decoded after the last byte, so the measured window costs the load generator little.
+    /// kept and decoded after its last chunk, so the measured window costs the load generator little.
     /// </summary>
     public async Task<BatchRun> PostBatchAsync(Func<StreamWriter, Task> writeLines)
     {
@@ -131,6 +131,12 @@ internal sealed class BillingApi : IDisposable
             }
 
             raw.Write(buffer, 0, read);
+
+            // The last chunk ends the answer; the server may keep the connection open after it, so don't wait for the close.
+            if (raw.GetBuffer().AsSpan(0, (int)raw.Length).EndsWith("\r\n0\r\n\r\n"u8))
+            {
+                break;
+            }
         }
 
         var lastAt = clock.Elapsed;

@@ -61,7 +61,7 @@ internal sealed class IngestBenchmark : IBenchmark
             Console.WriteLine($"API RSS after setup: {api.RssBytes / Mb:N0} MB (peak {api.PeakRssBytes / Mb:N0} MB), load average {Machine.LoadAverage()}");
 
             var before = database is null ? null : await database.WriteCountsAsync();
-            await using var memory = new MemorySampler(api);
+            var memory = new MemorySampler(api);
             var cpu = new CpuWindow(api);
             var clock = Stopwatch.StartNew();
             var runs = await Task.WhenAll(Enumerable.Range(0, batches).Select(b =>
@@ -73,6 +73,7 @@ internal sealed class IngestBenchmark : IBenchmark
             var elapsed = clock.Elapsed;
             var usage = cpu.Stop();
             var peakDuringIngest = api.PeakRssBytes;
+            await memory.DisposeAsync();
 
             var results = runs.SelectMany(r => r.Lines).Select(BillingApi.ParseResult).ToList();
             var scheduledLines = results.Count(r => r.Status == 201 && r.ScheduledFor == Calendar.DueAt);

@@ -100,6 +100,7 @@ internal static class InvoicingRun
         var woken = await client.SetClockAsync(Calendar.BillingDayAt);
         var clockMoved = clock.Elapsed;
         TimeSpan? firstSend = null;
+        var lastReport = TimeSpan.Zero;
         while (Sends(stripe) < shape.Tenants && clock.Elapsed < Timeout)
         {
             if (firstSend is null && Sends(stripe) > 0)
@@ -108,6 +109,11 @@ internal static class InvoicingRun
             }
 
             await Task.Delay(20);
+            if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+            {
+                lastReport = clock.Elapsed;
+                Console.WriteLine($"  … {clock.Elapsed.TotalSeconds:F0} s: {Sends(stripe):N0} invoices sent, {stripe.Counters.TotalRequests:N0} Stripe calls");
+            }
         }
 
         var lastSend = clock.Elapsed;
