@@ -37,11 +37,12 @@ internal sealed class IngestBenchmark : IBenchmark
         Machine.PrintHeader();
         foreach (var store in options.Stores())
         {
-            await RunOnceAsync(store, options.Postgres, shape, batches, setupConcurrency);
+            await RunOnceAsync(store, options.Postgres, shape, batches, setupConcurrency, options.ApiEnvironment());
         }
     }
 
-    private static async Task RunOnceAsync(string store, string? server, FleetShape shape, int batches, int setupConcurrency)
+    private static async Task RunOnceAsync(
+        string store, string? server, FleetShape shape, int batches, int setupConcurrency, IReadOnlyDictionary<string, string> apiEnvironment)
     {
         Console.WriteLine();
         Console.WriteLine($"## {store}: {shape.Accounts:N0} accounts × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} statements in {batches} batch request(s)");
@@ -51,16 +52,17 @@ internal sealed class IngestBenchmark : IBenchmark
             Console.WriteLine($"PostgreSQL {await database.ServerVersionAsync()}, fresh database {database.Name}");
         }
 
-        var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"ingest-{store}", database?.ConnectionString, null));
+        var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"ingest-{store}", database?.ConnectionString, null, apiEnvironment));
         var apiStopped = false;
         try
         {
-            Console.WriteLine($"API process {api.Id} (Release, co-hosted silo, server GC), log {api.LogPath}");
+            Console.WriteLine($"API process {api.Id} (Release, co-hosted silo{Extra(apiEnvironment)}), log {api.LogPath}");
             using var client = new BillingApi(api.BaseAddress, Math.Max(setupConcurrency, batches));
             await Fleet.SetUpAsync(client, shape, setupConcurrency);
             Console.WriteLine($"API RSS after setup: {api.RssBytes / Mb:N0} MB (peak {api.PeakRssBytes / Mb:N0} MB), load average {Machine.LoadAverage()}");
 
-            var before = database is null ? null : await database.WriteCountsAsync();
+            // Statistics reach pg_stat when back ends go idle (at most every 10 s): let setup's arrive first.
+            var before = database is null ? null : await SettledWriteCountsAsync(database);
             var memory = new MemorySampler(api);
             var cpu = new CpuWindow(api);
             var clock = Stopwatch.StartNew();
@@ -101,9 +103,7 @@ internal sealed class IngestBenchmark : IBenchmark
                 return;
             }
 
-            // Statistics reach pg_stat when back ends go idle (at most every 10 s): wait for them.
-            await Task.Delay(TimeSpan.FromSeconds(11));
-            var after = await database.WriteCountsAsync();
+            var after = await SettledWriteCountsAsync(database);
             Console.WriteLine($"PostgreSQL writes during the ingest (pg_stat, rows): {Describe(before!, after, shape.Tenants)}");
             var (payloadBytes, tenantRows) = await database.PayloadSizeAsync("tenant");
             Console.WriteLine($"tenant state rows: {tenantRows:N0}, payload {payloadBytes:N0} bytes on average");
@@ -133,6 +133,15 @@ internal sealed class IngestBenchmark : IBenchmark
         var commits = after.Commits - before.Commits;
         return $"{string.Join(", ", parts)}; {commits:N0} commits ({(double)commits / statements:F2}/statement)";
     }
+
+    private static async Task<PostgresDatabase.WriteCounts> SettledWriteCountsAsync(PostgresDatabase database)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        return await database.WriteCountsAsync();
+    }
+
+    private static string Extra(IReadOnlyDictionary<string, string> environment) =>
+        environment.Count == 0 ? string.Empty : ", " + string.Join(", ", environment.Select(e => $"{e.Key}={e.Value}"));
 
     private static string Verdict(bool met) => met ? "met" : "MISSED";
 }

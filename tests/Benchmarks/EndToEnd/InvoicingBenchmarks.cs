@@ -21,7 +21,7 @@ internal sealed class BillingDayBenchmark : IBenchmark
         Machine.PrintHeader();
         foreach (var store in options.Stores())
         {
-            await InvoicingRun.RunAsync(store, options.Postgres, shape, options.Int("rate", 25), boundTarget: 1.2);
+            await InvoicingRun.RunAsync(store, options.Postgres, shape, options.Int("rate", 25), boundTarget: 1.2, options.ApiEnvironment());
         }
     }
 }
@@ -44,7 +44,7 @@ internal sealed class BillingFleetBenchmark : IBenchmark
         Machine.PrintHeader();
         foreach (var store in options.Stores())
         {
-            await InvoicingRun.RunAsync(store, options.Postgres, shape, options.Int("rate", 100), boundTarget: null);
+            await InvoicingRun.RunAsync(store, options.Postgres, shape, options.Int("rate", 100), boundTarget: null, options.ApiEnvironment());
         }
     }
 }
@@ -63,8 +63,9 @@ internal static class InvoicingRun
     private const int MaxCallsPerInvoice = 4;
     private const double Mb = 1024 * 1024;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(20);
+    private static readonly string[] WrittenTables = ["orleans_storage", "orleans_reminders"];
 
-    public static async Task RunAsync(string store, string? server, FleetShape shape, int rate, double? boundTarget)
+    public static async Task RunAsync(string store, string? server, FleetShape shape, int rate, double? boundTarget, IReadOnlyDictionary<string, string> apiEnvironment)
     {
         Console.WriteLine();
         Console.WriteLine($"## {store}: {shape.Accounts:N0} account(s) × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} invoices due at once, {rate} Stripe requests/s per account");
@@ -75,8 +76,8 @@ internal static class InvoicingRun
             Console.WriteLine($"PostgreSQL {await database.ServerVersionAsync()}, fresh database {database.Name}");
         }
 
-        await using var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"invoicing-{store}", database?.ConnectionString, stripe.ApiBase));
-        Console.WriteLine($"API process {api.Id} (Release, co-hosted silo, server GC), log {api.LogPath}; Stripe fake in this process at {stripe.ApiBase}");
+        await using var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"invoicing-{store}", database?.ConnectionString, stripe.ApiBase, apiEnvironment));
+        Console.WriteLine($"API process {api.Id} (Release, co-hosted silo), log {api.LogPath}; Stripe fake in this process at {stripe.ApiBase}");
         using var client = new BillingApi(api.BaseAddress, 64);
         var stripeAccounts = new string[shape.Accounts];
         await Fleet.SetUpAsync(client, shape, 64, async (a, accountId) =>
@@ -91,33 +92,20 @@ internal static class InvoicingRun
         var batch = await client.PostBatchAsync(writer => Fleet.WriteStatementsAsync(writer, shape, ..));
         var scheduled = batch.Lines.Select(BillingApi.ParseResult).Count(r => r.Status == 201 && r.ScheduledFor == Calendar.DueAt);
         Console.WriteLine($"setup: {scheduled:N0} of {shape.Tenants:N0} statements for {Calendar.Period} scheduled for {Calendar.DueAt:u}; Stripe requests so far {stripe.Counters.TotalRequests}");
+        Console.WriteLine($"API RSS after setup: {api.RssBytes / Mb:N0} MB (peak {api.PeakRssBytes / Mb:N0} MB)");
+        var writesBefore = database is null ? null : await SettledWriteCountsAsync(database);
         stripe.ResetCounters();
 
         Console.WriteLine($"measuring, load average {Machine.LoadAverage()}");
         await using var memory = new MemorySampler(api);
         var cpu = new CpuWindow(api);
         var clock = Stopwatch.StartNew();
+        var watch = WatchSendsAsync(stripe, shape.Tenants, clock);
         var woken = await client.SetClockAsync(Calendar.BillingDayAt);
         var clockMoved = clock.Elapsed;
-        TimeSpan? firstSend = null;
-        var lastReport = TimeSpan.Zero;
-        while (Sends(stripe) < shape.Tenants && clock.Elapsed < Timeout)
-        {
-            if (firstSend is null && Sends(stripe) > 0)
-            {
-                firstSend = clock.Elapsed;
-            }
-
-            await Task.Delay(20);
-            if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
-            {
-                lastReport = clock.Elapsed;
-                Console.WriteLine($"  … {clock.Elapsed.TotalSeconds:F0} s: {Sends(stripe):N0} invoices sent, {stripe.Counters.TotalRequests:N0} Stripe calls");
-            }
-        }
-
-        var lastSend = clock.Elapsed;
+        var (firstSend, lastSend) = await watch;
         var usage = cpu.Stop();
+        var writesAfter = database is null ? null : await SettledWriteCountsAsync(database);
         var routes = stripe.Counters.RequestsByRoute;
         var calls = stripe.Counters.TotalRequests;
         var customers = routes.GetValueOrDefault(CustomersRoute);
@@ -130,6 +118,12 @@ internal static class InvoicingRun
         Console.WriteLine($"  429s served by the fake: {stripe.Counters.RateLimited:N0}; idempotent replays {stripe.Counters.IdempotentReplays:N0}");
         Console.WriteLine($"  {usage.Describe()}");
         Console.WriteLine($"  API RSS peak {api.PeakRssBytes / Mb:N0} MB (VmHWM, setup included); API threads up to {memory.MaxThreads}");
+
+        if (writesBefore is not null)
+        {
+            Console.WriteLine($"  PostgreSQL rows written per invoice (pg_stat): {string.Join(", ", WrittenTables.Select(t => $"{t} {(double)(writesAfter!.Rows(t) - writesBefore.Rows(t)) / shape.Tenants:F2}"))}; " +
+                $"commits {(double)(writesAfter!.Commits - writesBefore.Commits) / shape.Tenants:F2}");
+        }
 
         if (boundTarget is { } target)
         {
@@ -149,6 +143,37 @@ internal static class InvoicingRun
         Console.WriteLine($"check in the fake: {fakeInvoices.Count:N0} invoices, {fakeInvoices.Count(i => i.Status == "open" && i.SendCount == 1):N0} open and sent once, {fakeInvoices.Count(i => i.Lines.Count == 0):N0} without lines");
         var noRateLimitReachedAnInvoice = stripe.Counters.RateLimited == 0 && notSent.Count == 0;
         Console.WriteLine($"no 429 reaching an invoice (no 429 served and no invoice failed): {Verdict(noRateLimitReachedAnInvoice)}");
+    }
+
+    /// <summary>Polls the fake every 20 ms until all invoices are sent (or the timeout): when the first and the last one were.</summary>
+    private static async Task<(TimeSpan? First, TimeSpan Last)> WatchSendsAsync(StripeFakeServer stripe, int invoices, Stopwatch clock)
+    {
+        await Task.Yield();
+        TimeSpan? firstSend = null;
+        var lastReport = TimeSpan.Zero;
+        while (Sends(stripe) < invoices && clock.Elapsed < Timeout)
+        {
+            if (firstSend is null && Sends(stripe) > 0)
+            {
+                firstSend = clock.Elapsed;
+            }
+
+            await Task.Delay(20);
+            if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+            {
+                lastReport = clock.Elapsed;
+                Console.WriteLine($"  … {clock.Elapsed.TotalSeconds:F0} s: {Sends(stripe):N0} invoices sent, {stripe.Counters.TotalRequests:N0} Stripe calls");
+            }
+        }
+
+        return (firstSend ?? (Sends(stripe) > 0 ? clock.Elapsed : null), clock.Elapsed);
+    }
+
+    private static async Task<PostgresDatabase.WriteCounts> SettledWriteCountsAsync(PostgresDatabase database)
+    {
+        // Statistics reach pg_stat when back ends go idle (at most every 10 s).
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        return await database.WriteCountsAsync();
     }
 
     private static long Sends(StripeFakeServer stripe) => stripe.Counters.RequestsByRoute.GetValueOrDefault(SendRoute);

@@ -28,6 +28,12 @@ internal sealed class Options
 
     public string? Text(string name) => _values.GetValueOrDefault(name);
 
+    /// <summary>Extra environment for the API process, for experiments: <c>--api-env "DOTNET_gcServer=0;Billing__RetryInterval=00:01:00"</c>.</summary>
+    public IReadOnlyDictionary<string, string> ApiEnvironment() =>
+        (Text("api-env") ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+
     /// <summary>The PostgreSQL server to use: --postgres, else the environment variable, else none.</summary>
     public string? Postgres => Text("postgres") ?? (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value ? value : null);
 
