@@ -29,6 +29,8 @@ public sealed partial class TenantGrain(
 {
     private const string InvoiceReminder = "invoice-due";
 
+    private static readonly TimeSpan ImmediateDueTime = TimeSpan.FromSeconds(1);
+
     /// <summary>Handed-over and unscheduled entries kept for replays of recent statements; older ones are trimmed.</summary>
     private const int RecentEntriesKept = 3;
 
@@ -445,7 +447,10 @@ public sealed partial class TenantGrain(
             fireAt = overdue == Overdue.RetryLater ? now + options.Value.RetryInterval : now;
         }
 
-        await this.RegisterOrUpdateReminder(InvoiceReminder, fireAt - now, options.Value.RetryInterval);
+        // A reminder whose start is already past when the silo schedules it first ticks a whole period later,
+        // so "now" is registered as a moment from now.
+        var dueTime = fireAt - now < ImmediateDueTime ? ImmediateDueTime : fireAt - now;
+        await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
         State.ReminderDueAt = fireAt;
         await state.WriteStateAsync();
     }

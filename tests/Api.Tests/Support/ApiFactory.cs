@@ -15,7 +15,7 @@ namespace TenantBilling.Api.Tests.Support;
 /// <c>/v1/test-clock</c> is mapped, and a billing clock that stands still at <see cref="Now"/> unless a
 /// test moves it. Each factory has its own silo on its own free ports, so test classes run in parallel.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string OperatorKey = "api-tests-operator-key-0123456789";
 
