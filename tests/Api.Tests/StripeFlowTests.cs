@@ -84,6 +84,36 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         var afterVoid = await (await account.GetAsync($"{Seed.AccountUrl(accountId)}/tax-report?month=2026-11")).Content.ReadAsStringAsync();
         Assert.DoesNotContain(afterVoid.Split("\r\n"), r => r.StartsWith("tax,", StringComparison.Ordinal) || r.StartsWith("total,", StringComparison.Ordinal));
         Assert.Single((await (await account.GetAsync($"{Seed.AccountUrl(accountId)}/fees?month=2026-11")).ExpectJsonAsync(HttpStatusCode.OK)).GetProperty("fees").EnumerateArray());
+
+        // Nothing secret or personal reached the logs: not the Stripe key, the account key, nor the tenant's data.
+        Assert.NotEmpty(api.Logs.Lines);
+        string[] secrets = [secretKey, key, key[^64..], "billing@acme.example", "Acme Dental", "Jane Roe", "555-0100", "5550100", "200 N Spring St"];
+        Assert.All(secrets, secret => Assert.DoesNotContain(api.Logs.Lines, line => line.Contains(secret, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
+    public async Task A_failed_invoice_can_be_retried_over_http_and_only_a_failed_one()
+    {
+        await SetClockAsync("2026-10-05T00:00:00Z");
+        var accountId = await Seed.AccountAsync(_operator);
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.BillableTenantAsync(_operator, accountId, "t1");
+        await SetClockAsync("2026-11-02T00:00:00Z");
+        await _operator.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/statements/2026-10", """{"usageTotal":50,"quantities":{"minutes_outbound":1000}}""");
+        api.Stripe.RevokeApiKey(secretKey);
+
+        await SetClockAsync("2026-11-21T09:00:00Z");
+        await Eventually(async () => (await InvoiceAsync(_operator, accountId)).GetProperty("status").GetString() == "failed");
+        var failed = await InvoiceAsync(_operator, accountId);
+        Assert.False(string.IsNullOrWhiteSpace(failed.GetProperty("failureReason").GetString()));
+
+        api.Stripe.RestoreApiKey(secretKey);
+        var retry = await (await _operator.SendAsync(HttpMethod.Post, $"{Seed.TenantUrl(accountId, "t1")}/invoices/2026-10/retry")).ExpectJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("handed_over", retry.GetProperty("status").GetString());
+        await SentInvoiceAsync(_operator, accountId);
+        await (await _operator.SendAsync(HttpMethod.Post, $"{Seed.TenantUrl(accountId, "t1")}/invoices/2026-10/retry")).ExpectProblemAsync(HttpStatusCode.Conflict);
+        await (await _operator.SendAsync(HttpMethod.Post, $"{Seed.TenantUrl(accountId, "t1")}/invoices/2026-09/retry")).ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -300,6 +300,23 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
         Assert.Single(cluster.Stripe.Invoices(account));
     }
 
+    [Fact]
+    public async Task Finalized_and_uncollectible_events_are_recorded_and_an_uncollectible_invoice_can_still_be_paid()
+    {
+        var (scenario, _) = await StartAsync();
+        await StripeBillingCluster.BillAsync(scenario, October);
+        var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
+        var grain = cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October));
+
+        Assert.True(await grain.ApplyStripeEventAsync(Event("evt_f", "invoice.finalized", invoice)));
+        Assert.Equal(InvoiceStatus.Sent, (await grain.GetSummaryAsync())!.Status);
+        Assert.True(await grain.ApplyStripeEventAsync(Event("evt_u", "invoice.marked_uncollectible", invoice)));
+        Assert.Equal(InvoiceStatus.Uncollectible, (await grain.GetSummaryAsync())!.Status);
+        Assert.True(await grain.ApplyStripeEventAsync(Event("evt_p", "invoice.paid", invoice, amountPaid: invoice.AmountDueCents!.Value)));
+        var paid = (await grain.GetSummaryAsync())!;
+        Assert.Equal((InvoiceStatus.Paid, invoice.AmountDueCents), (paid.Status, paid.AmountPaidCents));
+    }
+
     private static StripeInvoiceEvent Event(string id, string type, InvoiceSummary invoice, long amountPaid = 0) =>
         new(id, type, invoice.StripeInvoiceId!, null, invoice.Number, invoice.AmountDueCents ?? 0, amountPaid, invoice.HostedInvoiceUrl, null, null);
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using TenantBilling.StripeFake;
 
 namespace TenantBilling.Api.Tests.Support;
@@ -10,6 +11,9 @@ public sealed class StripeApiFactory : ApiFactory, IAsyncLifetime
     public const string WebhookSecret = "whsec_api_tests";
 
     public StripeFakeServer Stripe { get; private set; } = null!;
+
+    /// <summary>Everything the service logged, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync();
 
@@ -28,5 +32,7 @@ public sealed class StripeApiFactory : ApiFactory, IAsyncLifetime
         builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
         builder.UseSetting("Stripe:RequestTimeout", "00:00:05");
         builder.UseSetting("Billing:RetryInterval", "00:01:00");
+        builder.UseSetting("Logging:LogLevel:Default", "Trace");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 }
