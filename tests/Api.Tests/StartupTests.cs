@@ -1,3 +1,4 @@
+using TenantBilling.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using TenantBilling.Grains.Integrations.Taxes;
@@ -49,20 +50,14 @@ public sealed class StartupTests
         }
     }
 
-    private static string FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     private static WebApplicationFactory<Program> Api(string environment, params (string Key, string Value)[] settings) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment(environment);
             builder.UseSetting("Auth:OperatorKeys:0", "startup-tests-operator-key");
-            builder.UseSetting("Orleans:SiloPort", FreePort());
-            builder.UseSetting("Orleans:GatewayPort", FreePort());
+            builder.UseSetting("Orleans:SiloPort", Ports.FreeText());
+            builder.UseSetting("Orleans:GatewayPort", Ports.FreeText());
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);

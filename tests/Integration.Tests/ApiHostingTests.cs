@@ -1,3 +1,4 @@
+using TenantBilling.TestSupport;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -48,8 +49,8 @@ public sealed class ApiHostingTests(PostgresFixture postgres)
         builder.UseSetting("ConnectionStrings:Orleans", postgres.ConnectionString);
         builder.UseSetting("Orleans:ClusterId", ids.ClusterId);
         builder.UseSetting("Orleans:ServiceId", ids.ServiceId);
-        builder.UseSetting("Orleans:SiloPort", FreePort());
-        builder.UseSetting("Orleans:GatewayPort", FreePort());
+        builder.UseSetting("Orleans:SiloPort", Ports.FreeText());
+        builder.UseSetting("Orleans:GatewayPort", Ports.FreeText());
         builder.UseSetting("Api:Cluster", client ? "Client" : "CoHosted");
         builder.UseSetting("Auth:OperatorKeys:0", OperatorKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
@@ -62,10 +63,4 @@ public sealed class ApiHostingTests(PostgresFixture postgres)
         return http;
     }
 
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
 }
