@@ -31,8 +31,11 @@ public sealed partial class TenantGrain(
 
     private static readonly TimeSpan ImmediateDueTime = TimeSpan.FromSeconds(1);
 
-    /// <summary>Handed-over and unscheduled entries kept for replays of recent statements; older ones are trimmed.</summary>
-    private const int RecentEntriesKept = 3;
+    /// <summary>
+    /// Handed-over and unscheduled entries kept (a year of each) to answer replays of recent statements
+    /// from the tenant itself; older handed-over months are answered by their invoice.
+    /// </summary>
+    internal const int RecentEntriesKept = 12;
 
     private TenantState State => state.State;
 
