@@ -10,13 +10,15 @@ public sealed record StripeCredentials(
 /// How the invoice pipeline reaches an account's Stripe. The secret key stays encrypted here; it is
 /// decrypted only inside the Stripe gateway.
 /// </summary>
+/// <param name="StripeIdentity">Which Stripe account the connection reaches (a Connect account id, or a fingerprint of the key): objects made under another identity do not exist here.</param>
 [GenerateSerializer, Immutable, Alias("stripe-access")]
 public sealed record StripeAccess(
     [property: Id(0)] string AccountId,
     [property: Id(1)] StripeConnectionMode Mode,
     [property: Id(2)] string? StripeAccountId,
     [property: Id(3)] byte[]? EncryptedSecretKey,
-    [property: Id(4)] AccountSettings Settings)
+    [property: Id(4)] AccountSettings Settings,
+    [property: Id(5)] string? StripeIdentity = null)
 {
     public bool Connected => Mode != StripeConnectionMode.NotConnected;
 }

@@ -71,11 +71,13 @@ public sealed class AccountGrain(
             }
 
             state.State.EncryptedSecretKey = secrets.Protect(secretKey);
+            state.State.StripeIdentity = $"key:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretKey)))[..16]}";
             state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null);
         }
         else
         {
             state.State.EncryptedSecretKey = null;
+            state.State.StripeIdentity = $"connect:{credentials.StripeAccountId}";
             state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null);
         }
 
@@ -108,7 +110,7 @@ public sealed class AccountGrain(
 
     public Task<StripeAccess?> GetStripeAccessAsync() => Task.FromResult(
         state.State.Exists
-            ? new StripeAccess(AccountId, state.State.Stripe.Mode, state.State.Stripe.StripeAccountId, state.State.EncryptedSecretKey, state.State.Settings)
+            ? new StripeAccess(AccountId, state.State.Stripe.Mode, state.State.Stripe.StripeAccountId, state.State.EncryptedSecretKey, state.State.Settings, state.State.StripeIdentity)
             : null);
 
     public async Task HoldInvoiceAsync(string invoiceKey)
