@@ -21,10 +21,13 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         var (_, key) = await Seed.KeyAsync(_operator, accountId);
         var account = api.Client(key);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        var connected = await (await account.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey })))
+        var webhookSecret = $"whsec_{Guid.NewGuid():N}";
+        var connected = await (await account.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey, webhookSecret })))
             .ExpectJsonAsync(HttpStatusCode.OK);
-        Assert.Equal(("secret_key", secretKey[^4..]), (connected.GetProperty("stripe").GetProperty("mode").GetString(), connected.GetProperty("stripe").GetProperty("secretKeyLast4").GetString()));
+        var stripe = connected.GetProperty("stripe");
+        Assert.Equal(("secret_key", secretKey[^4..], true), (stripe.GetProperty("mode").GetString(), stripe.GetProperty("secretKeyLast4").GetString(), stripe.GetProperty("accountWebhookSecretSet").GetBoolean()));
         Assert.DoesNotContain(secretKey, connected.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(webhookSecret, connected.GetRawText(), StringComparison.Ordinal);
         await Seed.BillableTenantAsync(account, accountId, "t1");
 
         // October's statement: $3.10 of carrier usage makes t1 a phantom tenant. Billing day 5 has passed by November 21.
@@ -60,26 +63,29 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         Assert.Equal(taxTotal, rows.Where(r => r[0] == "total").Sum(r => decimal.Parse(r[^1], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.All(rows.Where(r => r[0] == "tax"), r => Assert.Equal(inStripe.Number, r[1]));
 
-        // A forged or stale webhook changes nothing.
-        var paid = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.paid", StripeApiFactory.WebhookSecret);
-        var forged = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.paid", "whsec_someone_else");
-        var stale = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.paid", StripeApiFactory.WebhookSecret, DateTimeOffset.UtcNow.AddMinutes(-10));
-        await (await PostWebhookAsync(forged)).ExpectProblemAsync(HttpStatusCode.BadRequest);
-        await (await PostWebhookAsync(stale)).ExpectProblemAsync(HttpStatusCode.BadRequest);
-        await (await PostWebhookAsync(paid with { SignatureHeader = "" })).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        // The account's own Stripe signs its events with the secret of the endpoint it made for us.
+        // A forged or stale webhook changes nothing; nor does one sent to the platform's endpoint.
+        var endpoint = $"/v1/stripe/webhooks/{accountId}";
+        var paid = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.paid", webhookSecret);
+        var forged = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.paid", StripeApiFactory.WebhookSecret);
+        var stale = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.paid", webhookSecret, DateTimeOffset.UtcNow.AddMinutes(-10));
+        await (await PostWebhookAsync(endpoint, forged)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        await (await PostWebhookAsync(endpoint, stale)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        await (await PostWebhookAsync(endpoint, paid with { SignatureHeader = "" })).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync("/v1/stripe/webhooks", forged)).StatusCode);
         Assert.Equal("sent", (await InvoiceAsync(account, accountId)).GetProperty("status").GetString());
 
         // A signed event is recorded; the same event again is harmless; unknown types are accepted and ignored.
-        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(paid)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(paid)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(endpoint, paid)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(endpoint, paid)).StatusCode);
         Assert.Equal("paid", (await InvoiceAsync(account, accountId)).GetProperty("status").GetString());
-        var unknown = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.upcoming", StripeApiFactory.WebhookSecret);
-        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(unknown)).StatusCode);
+        var unknown = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.upcoming", webhookSecret);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(endpoint, unknown)).StatusCode);
         Assert.Equal("paid", (await InvoiceAsync(account, accountId)).GetProperty("status").GetString());
 
         // Voided: the invoice's taxes leave the report; the fee stays.
-        var voided = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.voided", StripeApiFactory.WebhookSecret);
-        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(voided)).StatusCode);
+        var voided = api.Stripe.BuildWebhook(stripeAccount, inStripe.Id, "invoice.voided", webhookSecret);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(endpoint, voided)).StatusCode);
         Assert.Equal("void", (await InvoiceAsync(account, accountId)).GetProperty("status").GetString());
         var afterVoid = await (await account.GetAsync($"{Seed.AccountUrl(accountId)}/tax-report?month=2026-11")).Content.ReadAsStringAsync();
         Assert.DoesNotContain(afterVoid.Split("\r\n"), r => r.StartsWith("tax,", StringComparison.Ordinal) || r.StartsWith("total,", StringComparison.Ordinal));
@@ -138,9 +144,32 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         Assert.Single(api.Stripe.Invoices(api.Stripe.PlatformAccountId(secretKey)));
     }
 
-    private Task<HttpResponseMessage> PostWebhookAsync(SignedWebhook webhook)
+    [Fact]
+    public async Task Connect_events_arrive_at_the_platform_endpoint_and_only_for_their_own_account()
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/stripe/webhooks") { Content = new StringContent(webhook.Payload, System.Text.Encoding.UTF8, "application/json") };
+        await SetClockAsync("2026-10-05T00:00:00Z");
+        var accountId = await Seed.AccountAsync(_operator);
+        var connectAccount = $"acct_{Guid.NewGuid():N}"[..21];
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { stripeAccountId = connectAccount })))
+            .ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.BillableTenantAsync(_operator, accountId, "t1");
+        await SetClockAsync("2026-11-02T00:00:00Z");
+        await _operator.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/statements/2026-10", """{"usageTotal":50,"quantities":{"minutes_outbound":1000}}""");
+        await SetClockAsync("2026-11-21T09:00:00Z");
+        await SentInvoiceAsync(_operator, accountId);
+        var inStripe = Assert.Single(api.Stripe.Invoices(connectAccount));
+
+        var paid = api.Stripe.BuildWebhook(connectAccount, inStripe.Id, "invoice.paid", StripeApiFactory.WebhookSecret);
+        var claimingAnotherAccount = paid with { Payload = paid.Payload.Replace(connectAccount, "acct_someoneelse00000", StringComparison.Ordinal) };
+        await (await PostWebhookAsync("/v1/stripe/webhooks", claimingAnotherAccount)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync("/v1/stripe/webhooks", paid)).StatusCode);
+
+        Assert.Equal("paid", (await InvoiceAsync(_operator, accountId)).GetProperty("status").GetString());
+    }
+
+    private Task<HttpResponseMessage> PostWebhookAsync(string endpoint, SignedWebhook webhook)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(webhook.Payload, System.Text.Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation("Stripe-Signature", webhook.SignatureHeader);
         return api.Client(null).SendAsync(request);
     }

@@ -295,6 +295,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
 
         Assert.False(await grain.ApplyStripeEventAsync(Event("evt_3", "customer.updated", invoice)));
         Assert.False(await grain.ApplyStripeEventAsync(Event("evt_4", "invoice.voided", invoice) with { StripeInvoiceId = "in_someone_else" }));
+        Assert.False(await grain.ApplyStripeEventAsync(Event("evt_6", "invoice.voided", invoice) with { StripeAccountId = "acct_not_this_accounts" }));
 
         Assert.True(await grain.ApplyStripeEventAsync(Event("evt_5", "invoice.voided", invoice)));
         Assert.Equal(InvoiceStatus.Void, (await grain.GetSummaryAsync())!.Status);

@@ -1,10 +1,12 @@
 namespace TenantBilling.Grains.Interfaces.Models;
 
 /// <summary>What the account gives to connect its Stripe: a Connect account id, or its own secret or restricted key.</summary>
+/// <param name="WebhookSecret">With a key: the signing secret of the webhook endpoint the account created in its Stripe for us.</param>
 [GenerateSerializer, Immutable, Alias("stripe-credentials")]
 public sealed record StripeCredentials(
     [property: Id(0)] string? StripeAccountId,
-    [property: Id(1)] string? SecretKey);
+    [property: Id(1)] string? SecretKey,
+    [property: Id(2)] string? WebhookSecret = null);
 
 /// <summary>
 /// How the invoice pipeline reaches an account's Stripe. The secret key stays encrypted here; it is

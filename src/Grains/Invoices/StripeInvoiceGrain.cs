@@ -111,7 +111,11 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<bool> ApplyStripeEventAsync(StripeInvoiceEvent stripeEvent)
     {
-        if (State.Draft is null || stripeEvent.StripeInvoiceId != State.StripeInvoiceId || State.AppliedEventIds.Contains(stripeEvent.EventId))
+        // The event must come from the Stripe the invoice lives in: its Connect account, or (no account) the account's own Stripe.
+        var fromItsStripe = stripeEvent.StripeAccountId is { } connected
+            ? State.StripeIdentity == $"connect:{connected}"
+            : State.StripeIdentity?.StartsWith("key:", StringComparison.Ordinal) == true;
+        if (State.Draft is null || !fromItsStripe || stripeEvent.StripeInvoiceId != State.StripeInvoiceId || State.AppliedEventIds.Contains(stripeEvent.EventId))
         {
             return false;
         }
