@@ -7,6 +7,7 @@ using Scalar.AspNetCore;
 using TenantBilling.Api.Apis;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Grains;
+using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Silo.Hosting;
 
 namespace TenantBilling.Api;
@@ -39,6 +40,9 @@ public static class ApiHosting
 
             builder.UseOrleansClient(client => client.AddTenantBillingClient(configuration));
             builder.Services.AddKeyedSingleton(BillingClock.Key, TimeProvider.System);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
+            builder.Services.AddSingleton<SecretProtector>();
         }
 
         var services = builder.Services;

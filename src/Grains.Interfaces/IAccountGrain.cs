@@ -34,6 +34,10 @@ public interface IAccountGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<StripeAccess?> GetStripeAccessAsync();
 
+    /// <summary>The encrypted signing secret of the account's own webhook endpoint, or null.</summary>
+    [AlwaysInterleave]
+    Task<byte[]?> GetWebhookSecretAsync();
+
     /// <summary>Records an invoice that fell due while Stripe was disconnected, to be released on connect.</summary>
     Task HoldInvoiceAsync(string invoiceKey);
 

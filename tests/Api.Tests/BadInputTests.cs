@@ -40,7 +40,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     /// </summary>
     private static readonly Dictionary<Type, BodySample[]> AlternativeSamples = new()
     {
-        [typeof(StripeConnectionRequest)] = [new("""{"secretKey":"sk_test_0123456789abcdef"}""", "secretKey")],
+        [typeof(StripeConnectionRequest)] = [new("""{"secretKey":"sk_test_0123456789abcdef","webhookSecret":"whsec_0123456789abcdef"}""", "secretKey", "webhookSecret")],
     };
 
     /// <summary>Write routes that read no body at all: only their ids can be broken.</summary>
@@ -58,6 +58,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     private static readonly Dictionary<string, int> RawBody = new(StringComparer.Ordinal)
     {
         ["POST /v1/stripe/webhooks"] = 400,
+        ["POST /v1/stripe/webhooks/{accountId}"] = 400,
     };
 
     /// <summary>Query parameters any value of which is valid: a paging cursor is a position in id order, not an id.</summary>

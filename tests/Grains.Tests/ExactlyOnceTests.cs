@@ -1,5 +1,6 @@
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.Grains.Tenants;
 using TenantBilling.Grains.Tests.Support;
 using TenantBilling.TestSupport;
 using static TenantBilling.Grains.Tests.Support.Scenario;
@@ -159,23 +160,25 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     [Fact]
     public async Task Old_months_dropped_from_tenant_state_still_answer_replays_from_their_invoice()
     {
-        cluster.Clock.Set(Utc(2026, 1, 10));
+        cluster.Clock.Set(Utc(2025, 1, 10));
         var scenario = await StartAsync(cluster.Grains, billingDay: 1);
-        for (var month = 1; month <= 6; month++)
+        var months = TenantGrain.RecentEntriesKept + 2;
+        for (var i = 0; i < months; i++)
         {
-            cluster.Clock.Set(Utc(2026, month + 1, 2));
-            var period = $"2026-{month:D2}";
-            await scenario.Tenant.AcceptStatementAsync(period, Usage(100 * month));
+            var start = Utc(2025, 1, 1).AddMonths(i);
+            cluster.Clock.Set(start.AddMonths(1).AddDays(1));
+            var period = $"{start.Year:D4}-{start.Month:D2}";
+            await scenario.Tenant.AcceptStatementAsync(period, Usage(100 * i));
             await scenario.FireReminderAsync();
             Assert.Equal(1, cluster.HandOvers.Calls(scenario.InvoiceKey(period)));
         }
 
-        // January's entry has been trimmed from the tenant; its invoice still decides.
-        Assert.Equal(StatementOutcome.Replayed, (await scenario.Tenant.AcceptStatementAsync("2026-01", Usage(100))).Outcome);
-        var conflict = await Assert.ThrowsAsync<BillingProblemException>(() => scenario.Tenant.AcceptStatementAsync("2026-01", Usage(101)));
+        // January 2025's entry has been trimmed from the tenant; its invoice still decides.
+        Assert.Equal(StatementOutcome.Replayed, (await scenario.Tenant.AcceptStatementAsync("2025-01", Usage(0))).Outcome);
+        var conflict = await Assert.ThrowsAsync<BillingProblemException>(() => scenario.Tenant.AcceptStatementAsync("2025-01", Usage(101)));
         Assert.Equal(ProblemKind.Conflict, conflict.Kind);
         await scenario.FireReminderAsync();
-        Assert.Equal(1, cluster.HandOvers.Calls(scenario.InvoiceKey("2026-01")));
-        Assert.Equal(6, (await scenario.Tenant.ListInvoicesAsync()).Count);
+        Assert.Equal(1, cluster.HandOvers.Calls(scenario.InvoiceKey("2025-01")));
+        Assert.Equal(months, (await scenario.Tenant.ListInvoicesAsync()).Count);
     }
 }

@@ -289,15 +289,35 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
         Assert.Equal(InvoiceStatus.Paid, (await grain.GetSummaryAsync())!.Status);
 
         Assert.True(await grain.ApplyStripeEventAsync(Event("evt_2", "invoice.payment_failed", invoice)));
-        Assert.Equal(InvoiceStatus.Paid, (await grain.GetSummaryAsync())!.Status);   // a late failure does not undo a payment
+        var afterLateFailure = (await grain.GetSummaryAsync())!;
+        Assert.Equal(InvoiceStatus.Paid, afterLateFailure.Status);   // a late failure does not undo a payment
+        Assert.Equal(invoice.AmountDueCents, afterLateFailure.AmountPaidCents);
 
         Assert.False(await grain.ApplyStripeEventAsync(Event("evt_3", "customer.updated", invoice)));
         Assert.False(await grain.ApplyStripeEventAsync(Event("evt_4", "invoice.voided", invoice) with { StripeInvoiceId = "in_someone_else" }));
+        Assert.False(await grain.ApplyStripeEventAsync(Event("evt_6", "invoice.voided", invoice) with { StripeAccountId = "acct_not_this_accounts" }));
 
         Assert.True(await grain.ApplyStripeEventAsync(Event("evt_5", "invoice.voided", invoice)));
         Assert.Equal(InvoiceStatus.Void, (await grain.GetSummaryAsync())!.Status);
         Assert.True(Assert.Single(await ledger.ListTaxesAsync()).Voided);
         Assert.Single(cluster.Stripe.Invoices(account));
+    }
+
+    [Fact]
+    public async Task Finalized_and_uncollectible_events_are_recorded_and_an_uncollectible_invoice_can_still_be_paid()
+    {
+        var (scenario, _) = await StartAsync();
+        await StripeBillingCluster.BillAsync(scenario, October);
+        var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
+        var grain = cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October));
+
+        Assert.True(await grain.ApplyStripeEventAsync(Event("evt_f", "invoice.finalized", invoice)));
+        Assert.Equal(InvoiceStatus.Sent, (await grain.GetSummaryAsync())!.Status);
+        Assert.True(await grain.ApplyStripeEventAsync(Event("evt_u", "invoice.marked_uncollectible", invoice)));
+        Assert.Equal(InvoiceStatus.Uncollectible, (await grain.GetSummaryAsync())!.Status);
+        Assert.True(await grain.ApplyStripeEventAsync(Event("evt_p", "invoice.paid", invoice, amountPaid: invoice.AmountDueCents!.Value)));
+        var paid = (await grain.GetSummaryAsync())!;
+        Assert.Equal((InvoiceStatus.Paid, invoice.AmountDueCents), (paid.Status, paid.AmountPaidCents));
     }
 
     private static StripeInvoiceEvent Event(string id, string type, InvoiceSummary invoice, long amountPaid = 0) =>

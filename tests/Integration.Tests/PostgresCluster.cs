@@ -25,6 +25,8 @@ public static class PostgresCluster
         builder.Options.ServiceId = ids.ServiceId;
         builder.Options.UseTestClusterMembership = false;
         builder.Options.ConfigureFileLogging = false;
+        // Real sockets, so that a client outside the test cluster (the API in client mode) can reach its gateways.
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.Properties[ConnectionStringKey] = connectionString;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         if (billing)

@@ -30,8 +30,10 @@ public static partial class StripeApi
         account.MapPut("/settings", UpdateSettings).AddEndpointFilter<OperatorOnlyFilter>().WithName("UpdateAccountSettings")
             .WithSummary("Set daysUntilDue (1–365) and stripeRequestsPerSecond (1–1000; Stripe allows 25 in test mode, 100 live) (operator).");
 
-        v1.MapPost("/stripe/webhooks", ReceiveWebhook).AllowAnonymous().WithName("StripeWebhook")
-            .WithSummary("Stripe's signed events (Stripe-Signature). A bad or stale signature is 400 and changes nothing; unknown types are 200 and ignored.");
+        v1.MapPost("/stripe/webhooks", ReceiveConnectWebhook).AllowAnonymous().WithName("StripeWebhook")
+            .WithSummary("Stripe's signed events for Connect accounts (the platform's endpoint secret). A bad or stale signature is 400 and changes nothing; unknown types are 200 and ignored.");
+        v1.MapPost("/stripe/webhooks/{accountId}", ReceiveAccountWebhook).AllowAnonymous().WithName("StripeAccountWebhook")
+            .WithSummary("Stripe's signed events from an account connected with its own key (that account's endpoint secret). Same rules.");
         return v1;
     }
 
@@ -41,6 +43,11 @@ public static partial class StripeApi
         var errors = new FieldErrors();
         var stripeAccountId = errors.OptionalText("stripeAccountId", request.StripeAccountId, 255);
         var secretKey = errors.OptionalText("secretKey", request.SecretKey, 255);
+        var webhookSecret = errors.OptionalText("webhookSecret", request.WebhookSecret, 255);
+        if (webhookSecret is not null && (string.IsNullOrWhiteSpace(request.SecretKey) || !WebhookSecretPattern().IsMatch(webhookSecret)))
+        {
+            errors.Add("webhookSecret", "A webhook signing secret (whsec_…), given with secretKey.");
+        }
         if ((stripeAccountId is null) == (secretKey is null) && errors.IsEmpty)
         {
             errors.Add("stripeAccountId", "Give exactly one of stripeAccountId (Stripe Connect) and secretKey.");
@@ -56,7 +63,7 @@ public static partial class StripeApi
 
         Ids.ThrowIfInvalid(errors);
         await Ids.ExistingAccountAsync(grains, accountId);
-        var connected = await grains.GetGrain<IAccountGrain>(accountId).ConnectStripeAsync(new StripeCredentials(stripeAccountId, secretKey));
+        var connected = await grains.GetGrain<IAccountGrain>(accountId).ConnectStripeAsync(new StripeCredentials(stripeAccountId, secretKey, webhookSecret));
         await Task.WhenAll(connected.HeldInvoiceKeys.Select(key => grains.GetGrain<IStripeInvoiceGrain>(key).ResumeAsync()));
         return TypedResults.Ok(AccountResponse.From(connected.Account));
     }
@@ -88,7 +95,24 @@ public static partial class StripeApi
         return TypedResults.Ok(AccountResponse.From(view));
     }
 
-    private static async Task<Results<Ok, ProblemHttpResult>> ReceiveWebhook(HttpRequest http, IGrainFactory grains, IOptions<StripeOptions> options, TimeProvider clock)
+    /// <summary>Events of Connect accounts, signed with the platform endpoint's secret: each names its account.</summary>
+    private static Task<Results<Ok, ProblemHttpResult>> ReceiveConnectWebhook(
+        HttpRequest http, IGrainFactory grains, IOptions<StripeOptions> options, TimeProvider clock) =>
+        ReceiveAsync(http, grains, clock, options.Value.WebhookSecret, (stripeEvent, _) => stripeEvent.Account is not null);
+
+    /// <summary>Events from an account's own Stripe, signed with the secret of the endpoint it made for us: they name no account.</summary>
+    private static async Task<Results<Ok, ProblemHttpResult>> ReceiveAccountWebhook(
+        string accountId, HttpRequest http, IGrainFactory grains, SecretProtector secrets, TimeProvider clock)
+    {
+        await Ids.ExistingAccountAsync(grains, accountId);
+        var sealedSecret = await grains.GetGrain<IAccountGrain>(accountId).GetWebhookSecretAsync();
+        return await ReceiveAsync(
+            http, grains, clock, sealedSecret is null ? null : secrets.Unprotect(sealedSecret),
+            (stripeEvent, invoiceKey) => stripeEvent.Account is null && invoiceKey.StartsWith($"{accountId}/", StringComparison.Ordinal));
+    }
+
+    private static async Task<Results<Ok, ProblemHttpResult>> ReceiveAsync(
+        HttpRequest http, IGrainFactory grains, TimeProvider clock, string? secret, Func<Event, string, bool> belongsHere)
     {
         using var reader = new StreamReader(http.Body);
         var payload = await reader.ReadToEndAsync(http.HttpContext.RequestAborted);
@@ -98,7 +122,7 @@ public static partial class StripeApi
             stripeEvent = EventUtility.ConstructEvent(
                 payload,
                 http.Headers["Stripe-Signature"].ToString(),
-                options.Value.WebhookSecret ?? throw new StripeException("No webhook secret is configured (Stripe:WebhookSecret)."),
+                secret ?? throw new StripeException("No webhook signing secret is configured for this endpoint."),
                 SignatureToleranceSeconds,
                 clock.GetUtcNow().ToUnixTimeSeconds(),
                 throwOnApiVersionMismatch: false);
@@ -111,7 +135,8 @@ public static partial class StripeApi
         if (InvoiceEvents.Contains(stripeEvent.Type)
             && stripeEvent.Data.Object is Invoice invoice
             && invoice.Metadata?.GetValueOrDefault(StripeGateway.InvoiceKeyMetadata) is { } invoiceKey
-            && IsInvoiceKey(invoiceKey))
+            && IsInvoiceKey(invoiceKey)
+            && belongsHere(stripeEvent, invoiceKey))
         {
             await grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
                 stripeEvent.Id, stripeEvent.Type, invoice.Id, invoice.Status, invoice.Number, invoice.AmountDue, invoice.AmountPaid,
@@ -131,6 +156,9 @@ public static partial class StripeApi
 
     [GeneratedRegex("^(sk|rk)_(test|live)_[A-Za-z0-9]{8,240}$")]
     private static partial Regex SecretKeyPattern();
+
+    [GeneratedRegex("^whsec_[A-Za-z0-9_]{8,240}$")]
+    private static partial Regex WebhookSecretPattern();
 
     [GeneratedRegex("^([0-9]{4}-[0-9]{2}|once-[A-Za-z0-9_-]{1,64})$")]
     internal static partial Regex InvoiceIdPattern();

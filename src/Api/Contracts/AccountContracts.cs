@@ -4,7 +4,9 @@ namespace TenantBilling.Api.Contracts;
 
 public sealed record CreateAccountRequest(string? AccountId, string? Name);
 
-public sealed record StripeConnectionResponse(string Mode, string? StripeAccountId, string? SecretKeyLast4, DateTimeOffset? ConnectedAt, DateTimeOffset? DisconnectedAt);
+/// <param name="AccountWebhookSecretSet">For a key connection: whether the account's webhook signing secret was given.</param>
+public sealed record StripeConnectionResponse(
+    string Mode, string? StripeAccountId, string? SecretKeyLast4, DateTimeOffset? ConnectedAt, DateTimeOffset? DisconnectedAt, bool AccountWebhookSecretSet);
 
 public sealed record AccountSettingsResponse(int DaysUntilDue, int StripeRequestsPerSecond);
 
@@ -25,7 +27,8 @@ public sealed record AccountResponse(
             view.Stripe.StripeAccountId,
             view.Stripe.SecretKeyLast4,
             view.Stripe.ConnectedAt,
-            view.Stripe.DisconnectedAt),
+            view.Stripe.DisconnectedAt,
+            view.Stripe.AccountWebhookSecretSet),
         new AccountSettingsResponse(view.Settings.DaysUntilDue, view.Settings.StripeRequestsPerSecond),
         view.TenantCount);
 }

@@ -18,7 +18,8 @@ public sealed record StripeConnectionView(
     [property: Id(1)] string? StripeAccountId,
     [property: Id(2)] string? SecretKeyLast4,
     [property: Id(3)] DateTimeOffset? ConnectedAt,
-    [property: Id(4)] DateTimeOffset? DisconnectedAt);
+    [property: Id(4)] DateTimeOffset? DisconnectedAt,
+    [property: Id(5)] bool AccountWebhookSecretSet = false);
 
 /// <summary>Per-account settings the invoice pipeline reads.</summary>
 /// <param name="DaysUntilDue">Days a sent (not auto-charged) invoice gives the tenant to pay.</param>

@@ -74,6 +74,8 @@ public enum InvoiceStatus
     Failed,
     Void,
     Uncollectible,
+    /// <summary>The invoice has no lines (nothing priced was used and no recurring items): nothing is sent to Stripe and no fee is charged.</summary>
+    NothingToBill,
 }
 
 /// <summary>An invoice as the tenant's history lists it.</summary>

@@ -1,22 +1,26 @@
 namespace TenantBilling.Grains.Interfaces.Models;
 
 /// <summary>What the account gives to connect its Stripe: a Connect account id, or its own secret or restricted key.</summary>
+/// <param name="WebhookSecret">With a key: the signing secret of the webhook endpoint the account created in its Stripe for us.</param>
 [GenerateSerializer, Immutable, Alias("stripe-credentials")]
 public sealed record StripeCredentials(
     [property: Id(0)] string? StripeAccountId,
-    [property: Id(1)] string? SecretKey);
+    [property: Id(1)] string? SecretKey,
+    [property: Id(2)] string? WebhookSecret = null);
 
 /// <summary>
 /// How the invoice pipeline reaches an account's Stripe. The secret key stays encrypted here; it is
 /// decrypted only inside the Stripe gateway.
 /// </summary>
+/// <param name="StripeIdentity">Which Stripe account the connection reaches (a Connect account id, or a fingerprint of the key): objects made under another identity do not exist here.</param>
 [GenerateSerializer, Immutable, Alias("stripe-access")]
 public sealed record StripeAccess(
     [property: Id(0)] string AccountId,
     [property: Id(1)] StripeConnectionMode Mode,
     [property: Id(2)] string? StripeAccountId,
     [property: Id(3)] byte[]? EncryptedSecretKey,
-    [property: Id(4)] AccountSettings Settings)
+    [property: Id(4)] AccountSettings Settings,
+    [property: Id(5)] string? StripeIdentity = null)
 {
     public bool Connected => Mode != StripeConnectionMode.NotConnected;
 }

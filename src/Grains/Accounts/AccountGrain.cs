@@ -71,11 +71,15 @@ public sealed class AccountGrain(
             }
 
             state.State.EncryptedSecretKey = secrets.Protect(secretKey);
-            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null);
+            state.State.EncryptedWebhookSecret = credentials.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null;
+            state.State.StripeIdentity = $"key:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretKey)))[..16]}";
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null, credentials.WebhookSecret is not null);
         }
         else
         {
             state.State.EncryptedSecretKey = null;
+            state.State.EncryptedWebhookSecret = null;
+            state.State.StripeIdentity = $"connect:{credentials.StripeAccountId}";
             state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null);
         }
 
@@ -108,8 +112,10 @@ public sealed class AccountGrain(
 
     public Task<StripeAccess?> GetStripeAccessAsync() => Task.FromResult(
         state.State.Exists
-            ? new StripeAccess(AccountId, state.State.Stripe.Mode, state.State.Stripe.StripeAccountId, state.State.EncryptedSecretKey, state.State.Settings)
+            ? new StripeAccess(AccountId, state.State.Stripe.Mode, state.State.Stripe.StripeAccountId, state.State.EncryptedSecretKey, state.State.Settings, state.State.StripeIdentity)
             : null);
+
+    public Task<byte[]?> GetWebhookSecretAsync() => Task.FromResult(state.State.EncryptedWebhookSecret);
 
     public async Task HoldInvoiceAsync(string invoiceKey)
     {

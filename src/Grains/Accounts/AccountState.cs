@@ -21,6 +21,12 @@ public sealed class AccountState
     /// <summary>Invoices that fell due while Stripe was disconnected (bounded by the tenants' invoices of those months).</summary>
     [Id(7)] public List<string> HeldInvoiceKeys { get; set; } = [];
 
+    /// <summary>Which Stripe account the connection reaches; see <see cref="Interfaces.Models.StripeAccess.StripeIdentity"/>.</summary>
+    [Id(8)] public string? StripeIdentity { get; set; }
+
+    /// <summary>The signing secret of the account's own webhook endpoint (key connections), encrypted.</summary>
+    [Id(9)] public byte[]? EncryptedWebhookSecret { get; set; }
+
     public bool Exists => Name is not null;
 }
 

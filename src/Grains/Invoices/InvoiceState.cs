@@ -57,11 +57,17 @@ public sealed class InvoiceState
     /// <summary>Bumped by each manual retry, so retried requests get new idempotency keys.</summary>
     [Id(21)] public int RetryRound { get; set; }
 
-    public bool InProgress => Draft is not null && Status is InvoiceStatus.HandedOver or InvoiceStatus.Held;
-}
+    /// <summary>Whether the invoice's customer had a saved card when the invoice was last read from Stripe.</summary>
+    [Id(22)] public bool CustomerHasSavedCard { get; set; }
 
-[GenerateSerializer, Alias("invoice-history-state")]
-public sealed class InvoiceHistoryState
-{
-    [Id(0)] public List<string> InvoiceKeys { get; set; } = [];
+    /// <summary>The Stripe account (<see cref="StripeAccess.StripeIdentity"/>) the invoice was created in.</summary>
+    [Id(23)] public string? StripeIdentity { get; set; }
+
+    /// <summary>How the invoice is collected was settled against the customer's saved card (auto-charge drafts).</summary>
+    [Id(24)] public bool CollectionChecked { get; set; }
+
+    public bool InProgress => Draft is not null && Status is InvoiceStatus.HandedOver or InvoiceStatus.Held;
+
+    /// <summary>Sent, but its taxes are not yet committed with the provider.</summary>
+    public bool TaxesToCommit => Draft?.TaxJurisdiction is not null && Step >= InvoiceStep.Finalized && !TaxesCommitted;
 }

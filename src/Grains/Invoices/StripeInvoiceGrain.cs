@@ -31,8 +31,6 @@ public sealed partial class StripeInvoiceGrain(
     private const int EventIdsKept = 50;
     private const string NoSavedCardNote = "Auto-charge is on but the customer has no saved card: the invoice was emailed for payment instead.";
 
-    private bool _running;
-
     private InvoiceState State => state.State;
 
     private string InvoiceKey => this.GetPrimaryKeyString();
@@ -52,10 +50,15 @@ public sealed partial class StripeInvoiceGrain(
         {
             var now = time.GetUtcNow();
             State.Draft = draft;
-            State.Status = InvoiceStatus.HandedOver;
+            State.Status = draft.Lines.Count == 0 ? InvoiceStatus.NothingToBill : InvoiceStatus.HandedOver;
             State.HandedOverAt = now;
             State.UpdatedAt = now;
             await state.WriteStateAsync();
+        }
+
+        // Also on a repeated hand-over: the first may have stored the draft and failed before its reminder.
+        if (NeedsWork)
+        {
             await this.RegisterOrUpdateReminder(RetryReminder, options.Value.RetryInterval, options.Value.RetryInterval);
             RunSoon();
         }
@@ -69,7 +72,7 @@ public sealed partial class StripeInvoiceGrain(
 
     public Task ResumeAsync()
     {
-        if (State.InProgress)
+        if (NeedsWork)
         {
             RunSoon();
         }
@@ -108,7 +111,11 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<bool> ApplyStripeEventAsync(StripeInvoiceEvent stripeEvent)
     {
-        if (State.Draft is null || stripeEvent.StripeInvoiceId != State.StripeInvoiceId || State.AppliedEventIds.Contains(stripeEvent.EventId))
+        // The event must come from the Stripe the invoice lives in: its Connect account, or (no account) the account's own Stripe.
+        var fromItsStripe = stripeEvent.StripeAccountId is { } connected
+            ? State.StripeIdentity == $"connect:{connected}"
+            : State.StripeIdentity?.StartsWith("key:", StringComparison.Ordinal) == true;
+        if (State.Draft is null || !fromItsStripe || stripeEvent.StripeInvoiceId != State.StripeInvoiceId || State.AppliedEventIds.Contains(stripeEvent.EventId))
         {
             return false;
         }
@@ -140,10 +147,11 @@ public sealed partial class StripeInvoiceGrain(
                 return false;
         }
 
+        // Events can arrive out of order: the amount paid only grows.
         State.Number ??= stripeEvent.Number;
         State.HostedInvoiceUrl ??= stripeEvent.HostedInvoiceUrl;
         State.AmountDueCents = stripeEvent.AmountDueCents;
-        State.AmountPaidCents = stripeEvent.AmountPaidCents;
+        State.AmountPaidCents = Math.Max(State.AmountPaidCents ?? 0, stripeEvent.AmountPaidCents);
         State.AppliedEventIds.Add(stripeEvent.EventId);
         if (State.AppliedEventIds.Count > EventIdsKept)
         {
@@ -157,30 +165,29 @@ public sealed partial class StripeInvoiceGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == RetryReminder ? RunAsync() : Task.CompletedTask;
 
+    /// <summary>Work is left: steps in Stripe, or the provider's record of the taxes.</summary>
+    private bool NeedsWork => State.InProgress || State.TaxesToCommit;
+
     private void RunSoon() =>
-        this.RegisterGrainTimer(_ => RunAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        this.RegisterGrainTimer(
+            async _ =>
+            {
+                try
+                {
+                    await RunAsync();
+                }
+                catch (Exception exception)
+                {
+                    // Not a grain call, so the call filter can't drop the activation: do it here (the reminder retries).
+                    LogRunFailed(logger, exception, InvoiceKey);
+                    Hosting.DropActivationOnFailure.Drop(GrainContext, exception);
+                }
+            },
+            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
 
     private async Task RunAsync()
     {
-        if (_running)
-        {
-            return;
-        }
-
-        _running = true;
-        try
-        {
-            await RunStepsAsync();
-        }
-        finally
-        {
-            _running = false;
-        }
-    }
-
-    private async Task RunStepsAsync()
-    {
-        if (!State.InProgress)
+        if (!NeedsWork)
         {
             await StopRetryingAsync();
             return;
@@ -190,12 +197,21 @@ public sealed partial class StripeInvoiceGrain(
         {
             try
             {
-                if (await ConnectedAccessAsync() is not { } access)
+                if (State.InProgress)
+                {
+                    if (await ConnectedAccessAsync() is not { } access)
+                    {
+                        return;
+                    }
+
+                    await AdvanceAsync(access);
+                }
+
+                if (State.TaxesToCommit && !await CommitTaxesAsync())
                 {
                     return;
                 }
 
-                await AdvanceAsync(access);
                 await StopRetryingAsync();
                 return;
             }
@@ -215,9 +231,14 @@ public sealed partial class StripeInvoiceGrain(
     /// <summary>Takes the invoice through every step it has not completed yet.</summary>
     private async Task AdvanceAsync(StripeAccess access)
     {
+        if (State.StripeIdentity is { } identity && identity != access.StripeIdentity && !await StartOverInNewStripeAsync())
+        {
+            return;
+        }
+
         if (State.Reconcile)
         {
-            await ReconcileAsync(access);
+            await ReconcileAsync();
         }
 
         if (State.Step == InvoiceStep.Accepted)
@@ -233,6 +254,7 @@ public sealed partial class StripeInvoiceGrain(
 
         if (State.Step == InvoiceStep.Created)
         {
+            await SettleCollectionAsync();
             access = await NextTurnAsync();
             Adopt(await stripe.AddLinesAsync(access, Key("lines"), State.StripeInvoiceId!, Lines(), CancellationToken.None));
             await MoveToAsync(InvoiceStep.LinesAdded);
@@ -242,7 +264,14 @@ public sealed partial class StripeInvoiceGrain(
         {
             access = await NextTurnAsync();
             Adopt(await stripe.FinalizeAsync(access, Key("finalize"), State.StripeInvoiceId!, CancellationToken.None));
-            await FinalizedAsync();
+            State.FinalizedAt ??= time.GetUtcNow();
+            await MoveToAsync(InvoiceStep.Finalized);
+        }
+
+        // Checked on every run until done, so a failure between finalizing and recording loses nothing.
+        if (State.Step >= InvoiceStep.Finalized && !State.LedgerRecorded)
+        {
+            await RecordInLedgerAsync();
         }
 
         if (State.Step == InvoiceStep.Finalized)
@@ -256,8 +285,6 @@ public sealed partial class StripeInvoiceGrain(
             State.Status = delivered.Status == "paid" ? InvoiceStatus.Paid : InvoiceStatus.Sent;
             await MoveToAsync(InvoiceStep.Delivered);
         }
-
-        await CommitTaxesAsync();
     }
 
     private async Task CreateAsync(StripeAccess access)
@@ -276,22 +303,59 @@ public sealed partial class StripeInvoiceGrain(
 
             access = await NextTurnAsync();
             found = await stripe.CreateInvoiceAsync(access, Key("create"), State.CustomerId!, InvoiceKey, Draft.Description, Draft.AutoCharge, CancellationToken.None);
-            if (Draft.AutoCharge && found.CollectionMethod == "charge_automatically" && !found.CustomerHasSavedCard)
-            {
-                Adopt(found);
-                await state.WriteStateAsync();
-                access = await NextTurnAsync();
-                found = await stripe.SwitchToSendInvoiceAsync(access, Key("send-by-email"), found.Id, CancellationToken.None);
-                State.Note = NoSavedCardNote;
-            }
         }
 
         Adopt(found);
+        State.StripeIdentity = access.StripeIdentity;
         await MoveToAsync(InvoiceStep.Created);
     }
 
+    /// <summary>An auto-charge invoice whose customer has no saved card is emailed for payment instead, and says why.</summary>
+    private async Task SettleCollectionAsync()
+    {
+        if (State.CollectionChecked)
+        {
+            return;
+        }
+
+        if (Draft.AutoCharge && State.CollectionMethod == "charge_automatically" && !State.CustomerHasSavedCard)
+        {
+            var access = await NextTurnAsync();
+            Adopt(await stripe.SwitchToSendInvoiceAsync(access, Key("send-by-email"), State.StripeInvoiceId!, CancellationToken.None));
+            State.Note = NoSavedCardNote;
+        }
+
+        State.CollectionChecked = true;
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// The account connected a different Stripe: an invoice not yet final there starts over (new customer,
+    /// new invoice, new keys); a final one can't be finished in the new Stripe and fails with the reason.
+    /// </summary>
+    private async Task<bool> StartOverInNewStripeAsync()
+    {
+        if (State.Step >= InvoiceStep.Finalized)
+        {
+            await RecordFailureAsync(new StripeCallException(
+                StripeFailureKind.Permanent, "The account connected a different Stripe after this invoice was finalized in the previous one."));
+            return false;
+        }
+
+        State.Step = InvoiceStep.Accepted;
+        State.StripeInvoiceId = null;
+        State.CustomerId = null;
+        State.CreateSentAt = null;
+        State.Reconcile = false;
+        State.CollectionChecked = false;
+        State.StripeIdentity = null;
+        State.RetryRound++;
+        await state.WriteStateAsync();
+        return true;
+    }
+
     /// <summary>After an unknown outcome, reads what Stripe has so that no step is done twice.</summary>
-    private async Task ReconcileAsync(StripeAccess access)
+    private async Task ReconcileAsync()
     {
         var invoice = State.StripeInvoiceId is { } id
             ? await stripe.GetInvoiceAsync(await NextTurnAsync(), id, CancellationToken.None)
@@ -314,7 +378,8 @@ public sealed partial class StripeInvoiceGrain(
 
             if (invoice.Status is not "draft" && State.Step < InvoiceStep.Finalized)
             {
-                await FinalizedAsync();
+                State.FinalizedAt ??= time.GetUtcNow();
+                State.Step = InvoiceStep.Finalized;
             }
 
             if (invoice.Status == "paid" && State.Step < InvoiceStep.Delivered)
@@ -328,50 +393,42 @@ public sealed partial class StripeInvoiceGrain(
         await state.WriteStateAsync();
     }
 
-    /// <summary>The invoice is final in Stripe: charge the phantom fee and record its taxes, in the ledger of this month.</summary>
-    private async Task FinalizedAsync()
+    /// <summary>The invoice is final in Stripe: charge the phantom fee and record its taxes, in the ledger of the month it was finalized.</summary>
+    private async Task RecordInLedgerAsync()
     {
-        State.FinalizedAt ??= time.GetUtcNow();
-        await MoveToAsync(InvoiceStep.Finalized);
-        if (State.LedgerRecorded)
-        {
-            return;
-        }
-
+        var finalizedAt = State.FinalizedAt ??= time.GetUtcNow();
         var ledger = GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(Draft.AccountId, LedgerMonth));
         if (PhantomFees.Applies(Draft.UsageTotal))
         {
             await ledger.RecordPhantomFeeAsync(new PhantomFee(
-                InvoiceKey, Draft.TenantId, PhantomFees.Fee, Draft.UsageTotal, State.FinalizedAt.Value, State.StripeInvoiceId!, State.Number));
+                InvoiceKey, Draft.TenantId, PhantomFees.Fee, Draft.UsageTotal, finalizedAt, State.StripeInvoiceId!, State.Number));
         }
 
         if (Draft.Taxes.Count > 0)
         {
             await ledger.RecordTaxesAsync(new TaxReportEntry(
-                InvoiceKey, Draft.TenantId, State.Number, State.StripeInvoiceId!, State.FinalizedAt.Value, Draft.Taxes, Voided: false));
+                InvoiceKey, Draft.TenantId, State.Number, State.StripeInvoiceId!, finalizedAt, Draft.Taxes, Voided: false));
         }
 
         State.LedgerRecorded = true;
         await state.WriteStateAsync();
     }
 
-    private async Task CommitTaxesAsync()
+    /// <summary>Records the sent invoice's taxes with the provider; false when it failed (the reminder retries it).</summary>
+    private async Task<bool> CommitTaxesAsync()
     {
-        if (State.TaxesCommitted || State.Step < InvoiceStep.Finalized || Draft.TaxJurisdiction is not { } jurisdiction)
-        {
-            return;
-        }
-
         try
         {
-            await GrainFactory.GetGrain<ITaxRatingGrain>(0).CommitAsync(InvoiceTaxes.RequestFor(Draft, jurisdiction, Draft.TaxExemptions ?? TaxExemptions.None));
+            await GrainFactory.GetGrain<ITaxRatingGrain>(0).CommitAsync(InvoiceTaxes.RequestFor(Draft, Draft.TaxJurisdiction!, Draft.TaxExemptions ?? TaxExemptions.None));
             State.TaxesCommitted = true;
             await state.WriteStateAsync();
+            return true;
         }
         catch (Exception exception) when (exception is not StripeCallException)
         {
-            // The invoice is sent and its taxes are in our ledger; the provider's own record is retried on the next tick.
+            // The invoice is sent and its taxes are in our ledger; only the provider's own record waits.
             LogTaxCommitFailed(logger, exception, InvoiceKey);
+            return false;
         }
     }
 
@@ -471,9 +528,10 @@ public sealed partial class StripeInvoiceGrain(
         await state.WriteStateAsync();
     }
 
+    /// <summary>Unregisters the retry reminder once nothing is left to do.</summary>
     private async Task StopRetryingAsync()
     {
-        if (await this.GetReminder(RetryReminder) is { } reminder)
+        if (!NeedsWork && await this.GetReminder(RetryReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
@@ -483,6 +541,7 @@ public sealed partial class StripeInvoiceGrain(
     {
         State.StripeInvoiceId = invoice.Id;
         State.CollectionMethod = invoice.CollectionMethod;
+        State.CustomerHasSavedCard = invoice.CustomerHasSavedCard;
         State.Number = invoice.Number ?? State.Number;
         State.AmountDueCents = invoice.AmountDue;
         State.AmountPaidCents = invoice.AmountPaid;
@@ -513,22 +572,9 @@ public sealed partial class StripeInvoiceGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe refused invoice {InvoiceKey} at step {Step} ({Kind}): {StripeMessage}")]
     private static partial void LogStripeFailure(ILogger logger, string invoiceKey, InvoiceStep step, StripeFailureKind kind, string stripeMessage);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: an unexpected failure interrupted it; the reminder retries it")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, string invoiceKey);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing the taxes of invoice {InvoiceKey} with the provider failed; retrying later")]
     private static partial void LogTaxCommitFailed(ILogger logger, Exception exception, string invoiceKey);
-}
-
-[GrainType("invoice-history")]
-public sealed class InvoiceHistoryGrain(
-    [PersistentState("invoice-history", StorageNames.Billing)] IPersistentState<InvoiceHistoryState> state) : Grain, IInvoiceHistoryGrain
-{
-    public async Task AddAsync(string invoiceKey)
-    {
-        if (!state.State.InvoiceKeys.Contains(invoiceKey))
-        {
-            state.State.InvoiceKeys.Add(invoiceKey);
-            await state.WriteStateAsync();
-        }
-    }
-
-    public Task<IReadOnlyList<string>> ListAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.InvoiceKeys.ToList());
 }

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -13,18 +10,25 @@ public sealed class StripeCustomerState
     [Id(0)] public string? CustomerId { get; set; }
     [Id(1)] public TenantDetails? Details { get; set; }
 
-    /// <summary>Hash of the details Stripe last accepted for the customer.</summary>
-    [Id(2)] public string? SyncedHash { get; set; }
+    /// <summary>The version of <see cref="Details"/> Stripe last accepted for the customer.</summary>
+    [Id(2)] public int SyncedVersion { get; set; }
 
-    /// <summary>Bumped when Stripe reports the customer deleted, so the next create uses a new idempotency key.</summary>
+    /// <summary>Bumped when a new customer is needed (deleted in Stripe, another Stripe connected), so its create gets a new key.</summary>
     [Id(3)] public int Generation { get; set; }
+
+    /// <summary>Bumped each time the tenant's data changes: each version is one update with its own idempotency key.</summary>
+    [Id(4)] public int Version { get; set; }
+
+    /// <summary>The Stripe account the customer lives in (<see cref="StripeAccess.StripeIdentity"/>).</summary>
+    [Id(5)] public string? StripeIdentity { get; set; }
 }
 
 /// <summary>
 /// The tenant's customer in the account's Stripe. Created when the first invoice needs it; when the
 /// tenant's data changes later, the customer is updated in the background (and before the next invoice
 /// at the latest). Idempotency keys: <c>{tenantKey}:customer:{generation}</c> to create and
-/// <c>…:update:{hash of the data}</c> to update.
+/// <c>…:update:{version}</c> to update, so changing the data back and forth never replays an old update.
+/// A customer made in another Stripe (the account connected a different one) is replaced by a new one.
 /// </summary>
 [GrainType("stripe-customer")]
 public sealed class StripeCustomerGrain(
@@ -41,6 +45,7 @@ public sealed class StripeCustomerGrain(
         }
 
         state.State.Details = details;
+        state.State.Version++;
         await state.WriteStateAsync();
         if (state.State.CustomerId is not null)
         {
@@ -51,20 +56,26 @@ public sealed class StripeCustomerGrain(
     public async Task<string> EnsureAsync(StripeAccess access)
     {
         var details = state.State.Details ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
-        var hash = Hash(details);
+        if (state.State.CustomerId is not null && state.State.StripeIdentity != access.StripeIdentity)
+        {
+            Forget();
+        }
+
         if (state.State.CustomerId is null)
         {
             await StripePacing.WaitTurnAsync(GrainFactory, access);
             state.State.CustomerId = await stripe.CreateCustomerAsync(
                 access, $"{TenantKey}:customer:{state.State.Generation}", details, TenantKey, CancellationToken.None);
-            state.State.SyncedHash = hash;
+            state.State.StripeIdentity = access.StripeIdentity;
+            state.State.SyncedVersion = state.State.Version;
             await state.WriteStateAsync();
         }
-        else if (state.State.SyncedHash != hash)
+        else if (state.State.SyncedVersion != state.State.Version)
         {
             await StripePacing.WaitTurnAsync(GrainFactory, access);
-            await stripe.UpdateCustomerAsync(access, $"{TenantKey}:customer:{state.State.Generation}:update:{hash}", state.State.CustomerId, details, CancellationToken.None);
-            state.State.SyncedHash = hash;
+            await stripe.UpdateCustomerAsync(
+                access, $"{TenantKey}:customer:{state.State.Generation}:update:{state.State.Version}", state.State.CustomerId, details, CancellationToken.None);
+            state.State.SyncedVersion = state.State.Version;
             await state.WriteStateAsync();
         }
 
@@ -75,9 +86,7 @@ public sealed class StripeCustomerGrain(
     {
         if (state.State.CustomerId == customerId)
         {
-            state.State.CustomerId = null;
-            state.State.SyncedHash = null;
-            state.State.Generation++;
+            Forget();
             await state.WriteStateAsync();
         }
     }
@@ -100,6 +109,10 @@ public sealed class StripeCustomerGrain(
         }
     }
 
-    private static string Hash(TenantDetails details) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(details))))[..16];
+    private void Forget()
+    {
+        state.State.CustomerId = null;
+        state.State.StripeIdentity = null;
+        state.State.Generation++;
+    }
 }

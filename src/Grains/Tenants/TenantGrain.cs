@@ -29,8 +29,13 @@ public sealed partial class TenantGrain(
 {
     private const string InvoiceReminder = "invoice-due";
 
-    /// <summary>Handed-over and unscheduled entries kept for replays of recent statements; older ones are trimmed.</summary>
-    private const int RecentEntriesKept = 3;
+    private static readonly TimeSpan ImmediateDueTime = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Handed-over and unscheduled entries kept (a year of each) to answer replays of recent statements
+    /// from the tenant itself; older handed-over months are answered by their invoice.
+    /// </summary>
+    internal const int RecentEntriesKept = 12;
 
     private TenantState State => state.State;
 
@@ -122,6 +127,12 @@ public sealed partial class TenantGrain(
         {
             if (entry.Statement.HasSameContent(statement))
             {
+                // A replay may follow a request that stored the statement but failed to register its reminder.
+                if (await SyncReminderAsync())
+                {
+                    await state.WriteStateAsync();
+                }
+
                 return new StatementAccepted(StatementOutcome.Replayed, period, entry.IsPending ? entry.DueAt : null);
             }
 
@@ -175,6 +186,11 @@ public sealed partial class TenantGrain(
             return handedOver ?? throw BillingProblemException.NotFound($"A statement for {period}");
         }
 
+        if (entry.Draft is { } composed)
+        {
+            return composed;
+        }
+
         if (State.Profile is null)
         {
             throw BillingProblemException.Conflict("The tenant has no billing profile.");
@@ -186,7 +202,7 @@ public sealed partial class TenantGrain(
         }
         catch (TaxesUnavailableException waiting)
         {
-            throw new BillingProblemException(ProblemKind.Unavailable, waiting.Message);
+            throw waiting.AsProblem(string.Empty);
         }
     }
 
@@ -198,8 +214,8 @@ public sealed partial class TenantGrain(
             .Where(e => e.IsPending)
             .Select(e => new InvoiceSummary(
                 GrainKeys.MonthlyInvoice(AccountId, TenantId, e.Period), InvoiceKind.Monthly, e.Period, null,
-                e.WaitingReason is null ? (e.Stage == PeriodStage.Scheduled ? InvoiceStatus.Scheduled : InvoiceStatus.Composing) : InvoiceStatus.WaitingForTaxes,
-                e.DueAt, null, null, null, null, null, null, e.WaitingReason, e.ReceivedAt))
+                e.Stage == PeriodStage.Composing ? InvoiceStatus.Composing : e.WaitingReason is null ? InvoiceStatus.Scheduled : InvoiceStatus.WaitingForTaxes,
+                e.DueAt, e.Draft?.Total, null, null, null, null, null, e.WaitingReason, e.ReceivedAt))
             .ToList();
 
         var keys = new List<string>();
@@ -221,9 +237,13 @@ public sealed partial class TenantGrain(
         var invoice = Invoice(GrainKeys.OneTimeInvoice(AccountId, TenantId, requestId));
         if (await invoice.GetDraftAsync() is { } existing)
         {
-            return SameItems(existing, items)
-                ? (await invoice.GetSummaryAsync())!
-                : throw BillingProblemException.Conflict($"Request '{requestId}' was already used for other items.");
+            if (!SameItems(existing, items))
+            {
+                throw BillingProblemException.Conflict($"Request '{requestId}' was already used for other items.");
+            }
+
+            await RecordInHistoryAsync(existing);
+            return (await invoice.GetSummaryAsync())!;
         }
 
         var profile = State.Profile ?? throw BillingProblemException.Conflict("The tenant has no billing profile: it sets auto-charge, taxes and product prices.");
@@ -248,7 +268,7 @@ public sealed partial class TenantGrain(
         }
         catch (TaxesUnavailableException waiting)
         {
-            throw new BillingProblemException(ProblemKind.Unavailable, $"{waiting.Message} Nothing was sent; repeat the request with the same requestId.");
+            throw waiting.AsProblem(" Nothing was sent.");
         }
 
         var summary = await invoice.SubmitAsync(draft);
@@ -275,50 +295,54 @@ public sealed partial class TenantGrain(
         }
     }
 
+    /// <summary>
+    /// Composes each due invoice once (with its taxes), persists the draft as Composing, hands it over and
+    /// records the hand-over. A draft once composed is what is handed over, whatever changes afterwards.
+    /// </summary>
     private async Task HandOverDueInvoicesAsync()
     {
         var now = time.GetUtcNow();
         foreach (var entry in State.Periods.Where(e => e.IsPending && e.DueAt <= now).ToList())
         {
-            if (State.Profile is not { } profile)
-            {
-                break;
-            }
-
             if (entry.Stage == PeriodStage.Scheduled)
             {
+                try
+                {
+                    entry.Draft = await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value);
+                }
+                catch (TaxesUnavailableException waiting)
+                {
+                    LogWaitingForTaxes(logger, this.GetPrimaryKeyString(), entry.Period, waiting.Message);
+                    if (entry.WaitingReason != waiting.Message)
+                    {
+                        entry.WaitingReason = waiting.Message;
+                        await state.WriteStateAsync();
+                    }
+
+                    continue;
+                }
+
                 entry.Stage = PeriodStage.Composing;
+                entry.WaitingReason = null;
                 await state.WriteStateAsync();
             }
 
             try
             {
-                var draft = await ComposeAsync(entry, profile, entry.DueAt!.Value);
-                await Invoice(draft.InvoiceKey).SubmitAsync(draft);
-                await RecordInHistoryAsync(draft);
-            }
-            catch (TaxesUnavailableException waiting)
-            {
-                LogWaitingForTaxes(logger, entry.Period, waiting.Message);
-                if (entry.WaitingReason != waiting.Message)
-                {
-                    entry.WaitingReason = waiting.Message;
-                    await state.WriteStateAsync();
-                }
-
-                continue;
+                await Invoice(entry.Draft!.InvoiceKey).SubmitAsync(entry.Draft);
+                await RecordInHistoryAsync(entry.Draft);
             }
             catch (Exception exception) when (exception is not BillingProblemException)
             {
                 // A timeout is not proof the hand-over did not happen: the entry stays Composing and the
-                // next reminder tick hands the same draft over again, which the receiver ignores if it has it.
-                LogHandOverFailed(logger, exception, entry.Period, options.Value.RetryInterval);
+                // next tick hands the same draft over again, which the receiver ignores if it has it.
+                LogHandOverFailed(logger, exception, this.GetPrimaryKeyString(), entry.Period, options.Value.RetryInterval);
                 continue;
             }
 
             entry.Stage = PeriodStage.HandedOver;
             entry.HandedOverAt = now;
-            entry.WaitingReason = null;
+            entry.Draft = null;
             await state.WriteStateAsync();
         }
 
@@ -343,7 +367,7 @@ public sealed partial class TenantGrain(
 
         if (State.Address.Jurisdiction is not { } jurisdiction || !State.Address.Validated)
         {
-            throw new TaxesUnavailableException("The address changed and is not validated yet, so taxes can't be rated.");
+            throw new TaxesUnavailableException("The address changed and is not validated yet, so taxes can't be rated.", providerFailed: false);
         }
 
         TaxResult rated;
@@ -353,7 +377,7 @@ public sealed partial class TenantGrain(
         }
         catch (Exception exception) when (exception is not BillingProblemException)
         {
-            throw new TaxesUnavailableException($"The tax provider failed: {exception.Message}", exception);
+            throw new TaxesUnavailableException($"The tax provider failed: {exception.Message}", providerFailed: true, exception);
         }
 
         return InvoiceComposer.WithTaxes(draft, TaxLineGrouping.Group(rated.Lines)) with { TaxJurisdiction = jurisdiction, TaxExemptions = State.Exemptions };
@@ -390,6 +414,10 @@ public sealed partial class TenantGrain(
             : null;
         entry.DueAt = dueAt;
         entry.Stage = dueAt is null ? PeriodStage.Unscheduled : PeriodStage.Scheduled;
+        if (dueAt is null)
+        {
+            entry.WaitingReason = null;
+        }
     }
 
     /// <summary>How <see cref="SyncReminderAsync"/> treats an invoice that is already due.</summary>
@@ -454,15 +482,10 @@ public sealed partial class TenantGrain(
             fireAt = overdue == Overdue.RetryLater ? now + options.Value.RetryInterval : now;
         }
 
-        await this.RegisterOrUpdateReminder(InvoiceReminder, fireAt - now, options.Value.RetryInterval);
-        if (overdue == Overdue.FireNow && fireAt <= now)
-        {
-            // Orleans ticks a reminder whose start has already passed one period later (it skips the
-            // missed tick), and a due time of zero has passed by the time the reminder is stored, so
-            // after the clock moved hand the due invoices over at once; the reminder stays for retries.
-            this.RegisterGrainTimer(_ => HandOverDueInvoicesAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-        }
-
+        // A reminder whose start is already past when the silo schedules it first ticks a whole period later,
+        // so "now" is registered as a moment from now.
+        var dueTime = fireAt - now < ImmediateDueTime ? ImmediateDueTime : fireAt - now;
+        await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
         State.ReminderDueAt = fireAt;
         return true;
     }
@@ -499,11 +522,11 @@ public sealed partial class TenantGrain(
             && (pair.Second.UnitPrice is null || pair.First.UnitPrice == pair.Second.UnitPrice)
             && (pair.Second.TaxCategory is null || pair.First.TaxCategory == pair.Second.TaxCategory));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The invoice for {Period} waits for its taxes: {Reason}")]
-    private static partial void LogWaitingForTaxes(ILogger logger, string period, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantKey}: the invoice for {Period} waits for its taxes: {Reason}")]
+    private static partial void LogWaitingForTaxes(ILogger logger, string tenantKey, string period, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing over the invoice for {Period} failed; retrying in {RetryInterval}")]
-    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string period, TimeSpan retryInterval);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantKey}: handing over the invoice for {Period} failed; retrying in {RetryInterval}")]
+    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string tenantKey, string period, TimeSpan retryInterval);
 
     private static BillingProblemException AlreadyInvoiced(string period) =>
         BillingProblemException.Conflict($"{period} has already been invoiced with a different statement; it can't be changed.");

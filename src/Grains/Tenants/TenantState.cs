@@ -35,7 +35,7 @@ public enum PeriodStage
     /// <summary>Kept, but not billed: no profile, or a month before the profile's first month.</summary>
     Unscheduled,
     Scheduled,
-    /// <summary>Due and being handed over; it may have reached the invoice grain already (the hand-over is idempotent).</summary>
+    /// <summary>Composed (the draft is kept) and being handed over; it may have reached the invoice grain already (the hand-over is idempotent).</summary>
     Composing,
     HandedOver,
 }
@@ -52,6 +52,9 @@ public sealed class PeriodEntry
 
     /// <summary>Why a due invoice is waiting (e.g. the tax provider failed), shown on the invoice list.</summary>
     [Id(6)] public string? WaitingReason { get; set; }
+
+    /// <summary>The composed invoice while Composing: what is handed over, and handed over again after a failure.</summary>
+    [Id(7)] public InvoiceDraft? Draft { get; set; }
 
     public bool IsPending => Stage is PeriodStage.Scheduled or PeriodStage.Composing;
 }

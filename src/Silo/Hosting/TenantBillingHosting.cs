@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Domain.Addresses;
+using TenantBilling.Grains.Hosting;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Integrations.Taxes;
 using Microsoft.Extensions.Options;
@@ -106,6 +107,7 @@ public static class TenantBillingHosting
         services.TryAddSingleton<ITaxProvider, RateTableTaxProvider>();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IIncomingGrainCallFilter, DropActivationOnFailure>();
         services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
         services.AddHttpClient(StripeGateway.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout);
         services.TryAddSingleton<SecretProtector>();

@@ -1,3 +1,4 @@
+using TenantBilling.TestSupport;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -15,7 +16,7 @@ namespace TenantBilling.Api.Tests.Support;
 /// <c>/v1/test-clock</c> is mapped, and a billing clock that stands still at <see cref="Now"/> unless a
 /// test moves it. Each factory has its own silo on its own free ports, so test classes run in parallel.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string OperatorKey = "api-tests-operator-key-0123456789";
 
@@ -34,8 +35,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Auth:OperatorKeys:0", OperatorKey);
         builder.UseSetting("TestMode:Enabled", "true");
         builder.UseSetting("Orleans:ClusterId", "api-tests");
-        builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:SiloPort", Ports.FreeText());
+        builder.UseSetting("Orleans:GatewayPort", Ports.FreeText());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureTestServices(services =>
         {
@@ -58,10 +59,4 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public HttpClient Operator() => Client(OperatorKey);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

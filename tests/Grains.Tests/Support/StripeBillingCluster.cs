@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
@@ -25,6 +26,9 @@ public class StripeBillingCluster(short silos) : IAsyncLifetime
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
+    /// <summary>Failures a test injects into grain storage writes and grain calls.</summary>
+    public InjectedFaults Faults { get; } = new();
+
     public StripeFakeServer Stripe { get; private set; } = null!;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -39,6 +43,9 @@ public class StripeBillingCluster(short silos) : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(StorageNames.Billing);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(
+                StorageNames.Billing, (sp, key) => new FaultyStorage(MemoryGrainStorageFactory.Create(sp, (string)key!), Faults));
+            silo.AddIncomingGrainCallFilter(new FaultyCalls(Faults));
             silo.UseInMemoryReminderService();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = BillingCluster.RetryInterval);
             silo.Services.Configure<BillingOptions>(o => o.RetryInterval = BillingCluster.RetryInterval);

@@ -3,10 +3,11 @@ using TenantBilling.Grains.Interfaces.Models;
 namespace TenantBilling.Grains.Domain.Taxes;
 
 /// <summary>
-/// Folds per-line taxes into what an invoice shows: one line per tax, jurisdiction and rate.
-/// The shown amount is the sum of the already rounded tax lines and is not rounded again, so the
-/// invoice total equals the provider's total to the cent and the tax report (built from the tax
-/// lines) agrees with every invoice.
+/// Folds per-line taxes into what an invoice shows: one line per tax, jurisdiction and rate, whose
+/// basis is the sum of the exact bases. Each invoice tax line is rounded once, from its own basis:
+/// rate × taxable amount, or fee × lines, so anyone can check it from what the line shows. (Adding
+/// per-line amounts that were each rounded could be a cent off what the line's rate and basis give.)
+/// A provider line with neither a rate nor a per-unit fee keeps the provider's amount.
 /// </summary>
 public static class TaxLineGrouping
 {
@@ -44,6 +45,18 @@ public static class TaxLineGrouping
                     TaxAmount = group.TaxAmount + line.TaxAmount,
                 };
             }
+        }
+
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var group = groups[i];
+            var exact = group switch
+            {
+                { Rate: { } rate } => rate * group.TaxableAmount,
+                { AmountPerUnit: { } perUnit, Units: { } units } => perUnit * units,
+                _ => group.TaxAmount,
+            };
+            groups[i] = group with { TaxAmount = Money.RoundToCents(exact) };
         }
 
         return groups;

@@ -111,7 +111,7 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
     {
         var (client, request) = Connect(access, null);
         var found = await Call(() => new InvoiceService(client).SearchAsync(
-            new InvoiceSearchOptions { Query = $"metadata['{InvoiceKeyMetadata}']:'{invoiceKey}'", Limit = 2 },
+            new InvoiceSearchOptions { Query = $"metadata['{InvoiceKeyMetadata}']:'{invoiceKey}'", Limit = 2, Expand = ["data.customer"] },
             request,
             cancellationToken));
         return found.Data.Where(i => i.Status != "void").Select(Snapshot).FirstOrDefault();
@@ -120,7 +120,7 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
     public async Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken)
     {
         var (client, request) = Connect(access, null);
-        return Snapshot(await Call(() => new InvoiceService(client).GetAsync(invoiceId, null, request, cancellationToken)));
+        return Snapshot(await Call(() => new InvoiceService(client).GetAsync(invoiceId, new InvoiceGetOptions { Expand = ["customer"] }, request, cancellationToken)));
     }
 
     public async Task<StripeInvoiceSnapshot> AddLinesAsync(

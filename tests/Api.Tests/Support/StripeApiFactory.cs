@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using TenantBilling.StripeFake;
+
+namespace TenantBilling.Api.Tests.Support;
+
+/// <summary>The API with its Stripe settings pointed at a Stripe fake running in the test process.</summary>
+public sealed class StripeApiFactory : ApiFactory, IAsyncLifetime
+{
+    public const string WebhookSecret = "whsec_api_tests";
+
+    public StripeFakeServer Stripe { get; private set; } = null!;
+
+    /// <summary>Everything the service logged, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync();
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await Stripe.DisposeAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Stripe:ApiBase", Stripe.ApiBase);
+        builder.UseSetting("Stripe:PlatformSecretKey", "sk_test_platform_api_tests");
+        builder.UseSetting("Stripe:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
+        builder.UseSetting("Stripe:RequestTimeout", "00:00:05");
+        builder.UseSetting("Billing:RetryInterval", "00:01:00");
+        builder.UseSetting("Logging:LogLevel:Default", "Trace");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
+}

@@ -1,0 +1,49 @@
+using Orleans.Storage;
+
+namespace TenantBilling.Grains.Tests.Support;
+
+/// <summary>
+/// Failures a test turns on for the next matching storage write (by state name and grain key) or grain
+/// call (by method name), each failing once.
+/// </summary>
+public sealed class InjectedFaults
+{
+    private Func<string, string, bool>? _failWrite;
+    private Func<string, bool>? _failCall;
+
+    /// <summary>The next write of <paramref name="stateName"/> for a grain whose key contains <paramref name="keyPart"/> fails.</summary>
+    public void FailNextWrite(string stateName, string keyPart) =>
+        _failWrite = (name, key) => name == stateName && key.Contains(keyPart, StringComparison.Ordinal);
+
+    /// <summary>The next call of the grain method <paramref name="method"/> fails before it runs.</summary>
+    public void FailNextCall(string method) => _failCall = name => name == method;
+
+    internal bool TakeWrite(string stateName, GrainId grainId) => Take(ref _failWrite, f => f(stateName, grainId.Key.ToString()!));
+
+    internal bool TakeCall(string method) => Take(ref _failCall, f => f(method));
+
+    private static bool Take<T>(ref T? rule, Func<T, bool> matches)
+        where T : class
+    {
+        var current = Volatile.Read(ref rule);
+        return current is not null && matches(current) && Interlocked.CompareExchange(ref rule, null, current) == current;
+    }
+}
+
+/// <summary>Grain storage that fails a write the test asked for, after changing nothing.</summary>
+public sealed class FaultyStorage(IGrainStorage inner, InjectedFaults faults) : IGrainStorage
+{
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        faults.TakeWrite(stateName, grainId) ? throw new TimeoutException("Injected: the storage write failed.") : inner.WriteStateAsync(stateName, grainId, grainState);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+}
+
+/// <summary>Fails a grain call the test asked for, before the grain runs it.</summary>
+public sealed class FaultyCalls(InjectedFaults faults) : IIncomingGrainCallFilter
+{
+    public Task Invoke(IIncomingGrainCallContext context) =>
+        faults.TakeCall(context.InterfaceMethod?.Name ?? string.Empty) ? throw new TimeoutException("Injected: the call failed.") : context.Invoke();
+}
