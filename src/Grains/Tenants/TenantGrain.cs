@@ -486,6 +486,14 @@ public sealed partial class TenantGrain(
         // so "now" is registered as a moment from now.
         var dueTime = fireAt - now < ImmediateDueTime ? ImmediateDueTime : fireAt - now;
         await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
+        if (overdue == Overdue.FireNow && fireAt <= now)
+        {
+            // The moment from now has passed too when storing the reminder took longer (10,000 tenants woken
+            // at once on PostgreSQL), and the first tick then comes a whole period later: after the clock
+            // moved, hand the due invoices over at once as well; the reminder stays for the retries.
+            this.RegisterGrainTimer(_ => HandOverDueInvoicesAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+
         State.ReminderDueAt = fireAt;
         return true;
     }

@@ -199,13 +199,18 @@ internal static class ProcessCpu
 {
     private const double TicksPerSecond = 100;
 
-    public static TimeSpan Of(int processId)
+    public static TimeSpan Of(int processId, bool withReapedChildren = false)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{processId}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            if (withReapedChildren)
+            {
+                ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            }
+
             return TimeSpan.FromSeconds(ticks / TicksPerSecond);
         }
         catch (IOException)
@@ -214,7 +219,10 @@ internal static class ProcessCpu
         }
     }
 
-    /// <summary>CPU time of every process whose command name is <paramref name="name"/> (e.g. all PostgreSQL back ends).</summary>
+    /// <summary>
+    /// CPU time of every process whose command name is <paramref name="name"/> (e.g. all PostgreSQL back ends),
+    /// including children they have reaped, so that back ends which exit during the window still count.
+    /// </summary>
     public static TimeSpan OfAll(string name)
     {
         var total = TimeSpan.Zero;
@@ -229,7 +237,7 @@ internal static class ProcessCpu
             {
                 if (File.ReadAllText(Path.Combine(directory, "comm")).Trim() == name)
                 {
-                    total += Of(pid);
+                    total += Of(pid, withReapedChildren: true);
                 }
             }
             catch (IOException)
