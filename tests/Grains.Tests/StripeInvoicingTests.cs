@@ -326,7 +326,9 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     private async Task<string> SavedCustomerAsync(Scenario scenario)
     {
         var access = await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).GetStripeAccessAsync();
-        return await cluster.Grains.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(scenario.AccountId, scenario.TenantId)).EnsureAsync(access!);
+        var customer = cluster.Grains.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(scenario.AccountId, scenario.TenantId));
+        await customer.SyncAsync((await scenario.Tenant.GetAsync())!.Details);
+        return await customer.EnsureAsync(access!);
     }
 
     private async Task<string> SavedCardAsync(Scenario scenario, string account, FakeCard card)

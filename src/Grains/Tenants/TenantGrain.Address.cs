@@ -22,7 +22,7 @@ public sealed partial class TenantGrain
         State.Address = new AddressStatus(true, now, jurisdiction, result.Corrections);
         State.UpdatedAt = now;
         await state.WriteStateAsync();
-        await Customer.SyncAsync(State.Details);
+        await SyncCustomerAsync();
         return new AddressValidation(result.Address, jurisdiction, result.Corrections);
     }
 }

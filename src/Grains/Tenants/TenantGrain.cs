@@ -60,7 +60,7 @@ public sealed partial class TenantGrain(
         State.Details = details;
         State.UpdatedAt = now;
         await state.WriteStateAsync();
-        await Customer.SyncAsync(details);
+        await SyncCustomerAsync();
         return new TenantSaved(await ViewAsync(), created);
     }
 
@@ -271,6 +271,7 @@ public sealed partial class TenantGrain(
             throw waiting.AsProblem(" Nothing was sent.");
         }
 
+        await StartCustomerAsync();
         var summary = await invoice.SubmitAsync(draft);
         await RecordInHistoryAsync(draft);
         return summary;
@@ -329,6 +330,7 @@ public sealed partial class TenantGrain(
 
             try
             {
+                await StartCustomerAsync();
                 await Invoice(entry.Draft!.InvoiceKey).SubmitAsync(entry.Draft);
                 await RecordInHistoryAsync(entry.Draft);
             }
@@ -486,11 +488,11 @@ public sealed partial class TenantGrain(
         // so "now" is registered as a moment from now.
         var dueTime = fireAt - now < ImmediateDueTime ? ImmediateDueTime : fireAt - now;
         await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
-        if (overdue == Overdue.FireNow && fireAt <= now)
+        if (overdue != Overdue.RetryLater && fireAt <= now)
         {
             // The moment from now has passed too when storing the reminder took longer (10,000 tenants woken
-            // at once on PostgreSQL), and the first tick then comes a whole period later: after the clock
-            // moved, hand the due invoices over at once as well; the reminder stays for the retries.
+            // at once on PostgreSQL), and the first tick then comes a whole period later: an invoice due now
+            // is handed over at once by a timer as well; the reminder stays for the retries.
             this.RegisterGrainTimer(_ => HandOverDueInvoicesAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
 
@@ -554,5 +556,28 @@ public sealed partial class TenantGrain(
     private async Task<TenantView> ViewAsync() => new(
         AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions,
         State.Periods.Where(e => e.IsPending).OrderBy(e => e.DueAt).Select(e => new ScheduledInvoice(e.Period, e.DueAt!.Value)).FirstOrDefault(),
-        await Customer.GetIdAsync(), State.CreatedAt, State.UpdatedAt);
+        State.HasStripeCustomer ? await Customer.GetIdAsync() : null, State.CreatedAt, State.UpdatedAt);
+
+    /// <summary>Passes changed tenant data on to the Stripe customer, once there is one.</summary>
+    private async Task SyncCustomerAsync()
+    {
+        if (State.HasStripeCustomer)
+        {
+            await Customer.SyncAsync(State.Details!);
+        }
+    }
+
+    /// <summary>
+    /// Before the first invoice, gives the tenant's data to its Stripe customer grain, which creates the
+    /// customer when the invoice needs it. Tenants never invoiced cost no customer grain at all.
+    /// </summary>
+    private async Task StartCustomerAsync()
+    {
+        if (!State.HasStripeCustomer)
+        {
+            await Customer.SyncAsync(State.Details!);
+            State.HasStripeCustomer = true;
+            await state.WriteStateAsync();
+        }
+    }
 }

@@ -26,6 +26,9 @@ public sealed class TenantState
     /// <summary>The due instant the invoice reminder is registered for, or null when none is.</summary>
     [Id(10)] public DateTimeOffset? ReminderDueAt { get; set; }
 
+    /// <summary>The tenant's Stripe customer grain has its data (since the first invoice): later changes are passed on.</summary>
+    [Id(12)] public bool HasStripeCustomer { get; set; }
+
     public bool Exists => Details is not null;
 }
 

@@ -10,6 +10,10 @@ public sealed class InjectedFaults
 {
     private Func<string, string, bool>? _failWrite;
     private Func<string, bool>? _failCall;
+    private int _fired;
+
+    /// <summary>How many injected failures have struck.</summary>
+    public int Fired => Volatile.Read(ref _fired);
 
     /// <summary>The next write of <paramref name="stateName"/> for a grain whose key contains <paramref name="keyPart"/> fails.</summary>
     public void FailNextWrite(string stateName, string keyPart) =>
@@ -22,11 +26,17 @@ public sealed class InjectedFaults
 
     internal bool TakeCall(string method) => Take(ref _failCall, f => f(method));
 
-    private static bool Take<T>(ref T? rule, Func<T, bool> matches)
+    private bool Take<T>(ref T? rule, Func<T, bool> matches)
         where T : class
     {
         var current = Volatile.Read(ref rule);
-        return current is not null && matches(current) && Interlocked.CompareExchange(ref rule, null, current) == current;
+        if (current is not null && matches(current) && Interlocked.CompareExchange(ref rule, null, current) == current)
+        {
+            Interlocked.Increment(ref _fired);
+            return true;
+        }
+
+        return false;
     }
 }
 
