@@ -33,7 +33,7 @@ public static class StatementsApi
             .Accepts<BatchStatementLine>("application/x-ndjson")
             .Produces<BatchLineResult>(StatusCodes.Status200OK, "application/x-ndjson")
             .WithName("PostStatementBatch")
-            .WithSummary("Deliver many statements (operator): NDJSON in, one NDJSON result per line out, in line order. A bad line fails alone.");
+            .WithSummary("Deliver many statements (operator): NDJSON in, one NDJSON result per line out, in line order, streamed while the body is still arriving (read the answer while sending, or send batches of a few thousand lines). A bad line fails alone.");
         return v1;
     }
 
@@ -181,7 +181,8 @@ public static class StatementsApi
                     yield return (number, skippingLongLine ? null : buffer.ToArray());
                 }
 
-                await reader.CompleteAsync();
+                // The server completes the request body itself; completing it here makes Kestrel's draining fail.
+                reader.AdvanceTo(buffer.End);
                 yield break;
             }
 
