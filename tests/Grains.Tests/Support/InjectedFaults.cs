@@ -19,6 +19,13 @@ public sealed class InjectedFaults
     public void FailNextWrite(string stateName, string keyPart) =>
         _failWrite = (name, key) => name == stateName && key.Contains(keyPart, StringComparison.Ordinal);
 
+    /// <summary>The <paramref name="n"/>th write from now of <paramref name="stateName"/> for a grain whose key contains <paramref name="keyPart"/> fails.</summary>
+    public void FailWriteNumber(int n, string stateName, string keyPart)
+    {
+        var seen = 0;
+        _failWrite = (name, key) => name == stateName && key.Contains(keyPart, StringComparison.Ordinal) && Interlocked.Increment(ref seen) == n;
+    }
+
     /// <summary>The next call of the grain method <paramref name="method"/> fails before it runs.</summary>
     public void FailNextCall(string method) => _failCall = name => name == method;
 

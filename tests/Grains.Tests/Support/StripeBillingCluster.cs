@@ -17,7 +17,9 @@ namespace TenantBilling.Grains.Tests.Support;
 /// The real invoice pipeline: in-process silos with the product's grain services, talking through
 /// Stripe.net to the Stripe fake on loopback.
 /// </summary>
-public class StripeBillingCluster(short silos) : IAsyncLifetime
+/// <param name="retryInterval">The invoice retry period (default one second).</param>
+/// <param name="fakeOnBillingClock">Run the fake's clock (idempotency window, rate limits) on <see cref="Clock"/> instead of real time.</param>
+public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, bool fakeOnBillingClock = false) : IAsyncLifetime
 {
     public const string PlatformKey = "sk_test_platform0000000000";
     public const string WebhookSecret = "whsec_test_secret";
@@ -37,7 +39,12 @@ public class StripeBillingCluster(short silos) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions { RecordRequestLog = true });
+        Stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions
+        {
+            RecordRequestLog = true,
+            TimeProvider = fakeOnBillingClock ? Clock : TimeProvider.System,
+        });
+        var retry = retryInterval ?? BillingCluster.RetryInterval;
         var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
@@ -47,8 +54,8 @@ public class StripeBillingCluster(short silos) : IAsyncLifetime
                 StorageNames.Billing, (sp, key) => new FaultyStorage(MemoryGrainStorageFactory.Create(sp, (string)key!), Faults));
             silo.AddIncomingGrainCallFilter(new FaultyCalls(Faults));
             silo.UseInMemoryReminderService();
-            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = BillingCluster.RetryInterval);
-            silo.Services.Configure<BillingOptions>(o => o.RetryInterval = BillingCluster.RetryInterval);
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = retry);
+            silo.Services.Configure<BillingOptions>(o => o.RetryInterval = retry);
             silo.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, Clock);
             silo.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
             silo.Services.Configure<StripeOptions>(o =>
