@@ -20,8 +20,6 @@ public static class Money
         return (long)(roundedAmount * 100m);
     }
 
-    public static decimal FromCents(long cents) => cents / 100m;
-
     /// <summary>Number of decimal places actually used by a value (1.50 → 1, 0.000001 → 6).</summary>
     public static int DecimalPlaces(decimal value)
     {

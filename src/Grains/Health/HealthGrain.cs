@@ -2,11 +2,9 @@ using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Grains.Health;
 
+/// <summary>Nothing is kept: reading it proves grain storage answers.</summary>
 [GenerateSerializer, Alias("health-state")]
-public sealed class HealthState
-{
-    [Id(0)] public int Checks { get; set; }
-}
+public sealed class HealthState;
 
 [GrainType("health")]
 public sealed class HealthGrain(

@@ -41,8 +41,6 @@ public readonly record struct BillingPeriod(int Year, int Month) : IComparable<B
 
     public BillingPeriod Next() => Month == 12 ? new(Year + 1, 1) : new(Year, Month + 1);
 
-    public BillingPeriod Previous() => Month == 1 ? new(Year - 1, 12) : new(Year, Month - 1);
-
     /// <summary>A month is closed once its last instant has passed.</summary>
     public bool IsClosedAt(DateTimeOffset now) => End <= now;
 
