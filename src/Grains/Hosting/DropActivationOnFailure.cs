@@ -23,9 +23,14 @@ public sealed class DropActivationOnFailure : IIncomingGrainCallFilter
         }
     }
 
-    /// <summary>Drops the activation after a failure outside a grain call (a grain timer).</summary>
+    /// <summary>
+    /// Drops the activation after a failure outside a grain call (a grain timer) too. The reason carries no
+    /// exception on purpose: requests already waiting are then passed to the next activation instead of
+    /// being failed with the error that caused the drop.
+    /// </summary>
     public static void Drop(IGrainContext grain, Exception exception) =>
-        grain.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, exception, "An unexpected failure may have left its state ahead of storage."));
+        grain.Deactivate(new DeactivationReason(
+            DeactivationReasonCode.ApplicationRequested, $"An unexpected failure ({exception.GetType().Name}) may have left its state ahead of storage."));
 
     private static bool IsOurs(IGrainContext? target) => target?.GrainInstance?.GetType().Assembly == typeof(DropActivationOnFailure).Assembly;
 }
