@@ -37,8 +37,8 @@ public static class InvoicesApi
             throw BillingProblemException.Invalid("period", "A month as yyyy-MM (e.g. 2026-10).");
         }
 
-        var draft = await grains.GetGrain<ITenantGrain>(key).PreviewInvoiceAsync(period);
-        return TypedResults.Ok(InvoicePreviewResponse.From(draft));
+        var preview = await grains.GetGrain<ITenantGrain>(key).PreviewInvoiceAsync(period);
+        return TypedResults.Ok(InvoicePreviewResponse.From(preview));
     }
 
     private static async Task<Ok<InvoiceResponse>> RetryInvoice(string accountId, string tenantId, string invoiceId, IGrainFactory grains)

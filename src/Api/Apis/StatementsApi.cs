@@ -114,7 +114,7 @@ public static class StatementsApi
             var accepted = await grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(item.AccountId!, item.TenantId!)).AcceptStatementAsync(item.Period!, statement!);
             return new BatchLineResult(
                 number, accepted.Outcome == StatementOutcome.Created ? 201 : 200, item.AccountId, item.TenantId, item.Period,
-                Codes.Of(accepted.Outcome), accepted.ScheduledFor, null, null);
+                Codes.Of(accepted.Outcome), accepted.ScheduledFor, NotScheduledResponse.From(accepted.NotScheduled), null, null);
         }
         catch (BillingProblemException problem)
         {
@@ -127,7 +127,7 @@ public static class StatementsApi
     }
 
     private static BatchLineResult Failed(int number, BatchStatementLine? item, int status, string error, IReadOnlyDictionary<string, string[]>? errors) =>
-        new(number, status, item?.AccountId, item?.TenantId, item?.Period, null, null, error, errors);
+        new(number, status, item?.AccountId, item?.TenantId, item?.Period, null, null, null, error, errors);
 
     private static async Task WriteAsync(PipeWriter output, BatchLineResult result, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
