@@ -3,6 +3,7 @@ using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Api.Apis;
 
@@ -13,6 +14,9 @@ public static class AccountsApi
         v1.MapPost("/accounts", CreateAccount)
             .AddEndpointFilter<OperatorOnlyFilter>()
             .WithName("CreateAccount").WithSummary("Create an account (operator).");
+        v1.MapGet("/accounts", ListAccounts)
+            .AddEndpointFilter<OperatorOnlyFilter>()
+            .WithName("ListAccounts").WithSummary("List accounts (operator).");
 
         var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>();
         account.MapGet("/", GetAccount).WithName("GetAccount").WithSummary("The account and its Stripe connection state.");
@@ -37,6 +41,18 @@ public static class AccountsApi
         Ids.ThrowIfInvalid(errors);
         var view = await grains.GetGrain<IAccountGrain>(request.AccountId!).CreateAsync(name!);
         return TypedResults.Created($"/v1/accounts/{view.AccountId}", AccountResponse.From(view));
+    }
+
+    private static async Task<Ok<AccountPageResponse>> ListAccounts(IGrainFactory grains, int? limit, string? after)
+    {
+        if (limit is < 1 or > TenantsApi.MaxPageSize)
+        {
+            throw BillingProblemException.Invalid("limit", $"1–{TenantsApi.MaxPageSize}.");
+        }
+
+        var page = await grains.GetGrain<IAccountDirectoryGrain>(GrainKeys.AccountDirectory).ListPageAsync(after, limit ?? TenantsApi.DefaultPageSize);
+        var views = await Task.WhenAll(page.AccountIds.Select(id => grains.GetGrain<IAccountGrain>(id).GetAsync()));
+        return TypedResults.Ok(new AccountPageResponse(views.OfType<AccountView>().Select(AccountResponse.From).ToList(), page.NextAfter));
     }
 
     private static async Task<Ok<AccountResponse>> GetAccount(string accountId, IGrainFactory grains) =>

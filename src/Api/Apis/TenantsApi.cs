@@ -9,8 +9,9 @@ namespace TenantBilling.Api.Apis;
 
 public static class TenantsApi
 {
-    private const int DefaultPageSize = 50;
-    private const int MaxPageSize = 200;
+    /// <summary>Page sizes of every list (tenants, accounts): <c>limit</c> defaults to 50, at most 200.</summary>
+    internal const int DefaultPageSize = 50;
+    internal const int MaxPageSize = 200;
 
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder v1)
     {
