@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -11,21 +12,23 @@ public static class AccountsApi
 {
     public static RouteGroupBuilder MapAccountsApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/accounts", CreateAccount)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("CreateAccount").WithSummary("Create an account (operator).");
-        v1.MapGet("/accounts", ListAccounts)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("ListAccounts").WithSummary("List accounts (operator).");
+        var accounts = v1.MapGroup("/accounts").WithTags("Accounts");
+        accounts.MapPost("/", CreateAccount).OperatorOnly().Problems(409)
+            .WithName("CreateAccount").WithSummary("Create an account")
+            .WithDescription("Operator only. `accountId` is 1–64 characters of a–z, 0–9 and '-'; 409 if it exists.");
+        accounts.MapGet("/", ListAccounts).OperatorOnly().Problems(400)
+            .WithName("ListAccounts").WithSummary("List accounts")
+            .WithDescription("Operator only. Accounts in id order with their Stripe connection and tenant count, a page at a time: `limit` 1–200 (default 50), `after` = the `nextAfter` of the page before.");
 
-        var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>();
-        account.MapGet("/", GetAccount).WithName("GetAccount").WithSummary("The account and its Stripe connection state.");
-        account.MapPost("/api-keys", IssueApiKey)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("IssueApiKey").WithSummary("Issue an account API key (operator). The key is shown once.");
-        account.MapDelete("/api-keys/{keyId}", RevokeApiKey)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("RevokeApiKey").WithSummary("Revoke an account API key (operator).");
+        var account = accounts.MapGroup("/{accountId}").AddEndpointFilter<AccountScopeFilter>();
+        account.MapGet("/", GetAccount).WithName("GetAccount").WithSummary("Get an account")
+            .WithDescription("The account, its Stripe connection state, settings and tenant count.");
+        account.MapPost("/api-keys", IssueApiKey).OperatorOnly()
+            .WithName("IssueApiKey").WithSummary("Issue an account key")
+            .WithDescription("Operator only. The key is in this answer and nowhere else; only its hash is stored.");
+        account.MapDelete("/api-keys/{keyId}", RevokeApiKey).OperatorOnly()
+            .WithName("RevokeApiKey").WithSummary("Revoke an account key")
+            .WithDescription("Operator only. The key stops working at once; 404 for an unknown key id.");
         return v1;
     }
 
