@@ -88,7 +88,7 @@ public sealed class StatementTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Theory]
-    [InlineData("""{"usageTotal":1,"quantities":{"x":1}}""", "quantities.x", "Unknown product code.")]
+    [InlineData("""{"usageTotal":1,"quantities":{"x":1}}""", "quantities.x", "Unknown product code. Known: sip_channels, minutes_inbound, minutes_inbound_toll_free, minutes_outbound, minutes_international, minutes_short_duration, local_numbers, toll_free_numbers.")]
     [InlineData("""{"usageTotal":1,"quantities":{"minutes_outbound":-1}}""", "quantities.minutes_outbound", "Must be zero or more.")]
     [InlineData("""{"usageTotal":1,"quantities":{"minutes_outbound":0.0000001}}""", "quantities.minutes_outbound", "At most 6 decimal places.")]
     [InlineData("""{"usageTotal":1,"quantities":{"minutes_outbound":1000000001}}""", "quantities.minutes_outbound", "Must be at most 1000000000.")]

@@ -40,19 +40,19 @@ public static class OpenApiExamples
         "cus_R2d2C3po4Bb8Ak", Created, Created);
 
     private static readonly InvoiceResponse SentInvoice = new(
-        "acme-voip/bobs-bakery/2026-11", "monthly", "2026-11", null, "sent", new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), 143.00m,
-        "in_1Q9z8Y7x6W5v4U3t", "B7C1D2E3-0001", 14300, 0, "https://invoice.stripe.com/i/acct_1Q2w3E4r5T6y7U8i/test_example", null, null,
+        "acme-voip/bobs-bakery/2026-11", "monthly", "2026-11", null, "sent", new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), 142.55m,
+        "in_1Q9z8Y7x6W5v4U3t", "B7C1D2E3-0001", 14255, 0, "https://invoice.stripe.com/i/acct_1Q2w3E4r5T6y7U8i/test_example", null, null,
         new DateTimeOffset(2026, 12, 20, 0, 0, 4, TimeSpan.Zero));
 
     private static readonly InvoicePreviewResponse Preview = new(
-        "acme-voip/bobs-bakery/2026-11", "monthly", "2026-11", "Bob's Bakery: November 2026", new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero),
+        "acme-voip/bobs-bakery/2026-11", "monthly", "2026-11", "Usage for November 2026", new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero),
         [
-            new InvoiceLineResponse("minutes_outbound", "Outbound minutes", "minutes_outbound", 1000, 0.012m, 12.00m, "voip_usage"),
-            new InvoiceLineResponse("local_numbers", "Local numbers", "local_numbers", 2, 1.50m, 3.00m, "phone_numbers"),
-            new InvoiceLineResponse("recurring-1", "Hosted PBX seat", null, 5, 19.99m, 99.95m, "voip_seats"),
+            new InvoiceLineResponse("minutes_outbound", "Outbound minutes — November 2026", "minutes_outbound", 1000, 0.012m, 12.00m, "voip_usage"),
+            new InvoiceLineResponse("local_numbers", "Local numbers — November 2026", "local_numbers", 2, 1.50m, 3.00m, "phone_numbers"),
+            new InvoiceLineResponse("recurring-1", "Hosted PBX seat — November 2026", null, 5, 19.99m, 99.95m, "voip_seats"),
         ],
-        [new TaxLineResponse("FUSF", "Federal Universal Service Fund", "federal", "US", 0.376m, null, 74.60m, null, 28.05m)],
-        114.95m, 28.05m, 143.00m, false, true, 41.20m,
+        [new TaxLineResponse("FUSF", "Federal Universal Service Fund", "federal", "US", 0.370m, null, 74.60255m, null, 27.60m)],
+        114.95m, 27.60m, 142.55m, false, true, 41.20m,
         new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), null);
 
     private static readonly StatementRequest Statement = new(
@@ -94,8 +94,8 @@ public static class OpenApiExamples
         ["ListFees"] = new(null, ("200", new FeesResponse("2026-12", 5.00m, [new PhantomFeeResponse("acme-voip/quiet-shop/2026-11", "quiet-shop", 5.00m, 1.20m, new DateTimeOffset(2026, 12, 20, 0, 0, 5, TimeSpan.Zero), "in_1Q9z8Y7x6W5v4U3u", "B7C1D2E3-0002")]))),
         ["TaxReport"] = new(null, ("200",
             "record_type,invoice_number,stripe_invoice_id,tenant_id,invoice_date,level,jurisdiction_code,tax_code,tax_name,taxable_amount,rate,amount_per_unit,units,tax_amount\r\n"
-            + "tax,B7C1D2E3-0001,in_1Q9z8Y7x6W5v4U3t,bobs-bakery,2026-12-20,federal,US,FUSF,Federal Universal Service Fund,74.60,0.376,,,28.05\r\n"
-            + "total,,,,,federal,US,FUSF,Federal Universal Service Fund,74.60,,,,28.05\r\n")),
+            + "tax,B7C1D2E3-0001,in_1Q9z8Y7x6W5v4U3t,bobs-bakery,2026-12-20,federal,US,FUSF,Federal Universal Service Fund,74.60255,0.37,,,27.60\r\n"
+            + "total,,,,,federal,US,FUSF,Federal Universal Service Fund,74.60255,,,,27.60\r\n")),
         ["GetTestClock"] = new(null, ("200", new TestClockResponse(new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(18.5), 0))),
         ["SetTestClock"] = new(new TestClockRequest(new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero)), ("200", new TestClockResponse(new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(18.5), 12))),
     };

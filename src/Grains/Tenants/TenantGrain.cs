@@ -254,7 +254,7 @@ public sealed partial class TenantGrain(
         {
             if (items[i].ProductCode is { } code && !profile.Prices.ContainsKey(code))
             {
-                errors[$"items[{i}].productCode"] = [$"The billing profile has no price for '{code}'."];
+                errors[$"items[{i}].productCode"] = [$"The billing profile has no price for '{code}'. Priced: {string.Join(", ", profile.Prices.Keys.Order(StringComparer.Ordinal))}."];
             }
         }
 
