@@ -70,7 +70,8 @@ public static class OpenApiExamples
         ["ListTenants"] = new(null, ("200", new TenantPageResponse([Tenant], "bobs-bakery"))),
         ["SaveTenant"] = new(
             new TenantRequest("Bob's Bakery", "512 555 0100", "ap@bobs-bakery.example", "Bob Baker", "+15125550101", Address with { City = "Austn", State = "tx" }),
-            ("201", Tenant with { AddressStatus = new AddressStatusResponse(false, null, null, []), BillingProfile = null, NextInvoice = null, StripeCustomerId = null })),
+            ("201", Tenant with { AddressStatus = new AddressStatusResponse(false, null, null, []), BillingProfile = null, NextInvoice = null, StripeCustomerId = null }),
+            ("200", Tenant)),
         ["GetTenant"] = new(null, ("200", Tenant)),
         ["ValidateAddress"] = new(null, ("200", new AddressValidationResponse(Address, Jurisdiction, [new CorrectionResponse("city", "Austn", "Austin")]))),
         ["SetBillingProfile"] = new(
