@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: starts a throwaway PostgreSQL server (scripts/postgres.sh), runs every test
+# The one test command: starts a throwaway PostgreSQL server (scripts/postgres.sh), finds or installs
+# Debian's Chromium for the browser tests (scripts/chromium.sh), runs every test
 # project of the solution in Release against it, stops the server again and exits with the test result.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Integration".
 # A server that was already running (scripts/postgres.sh start by hand) is reused and left running.
@@ -24,6 +25,10 @@ else
     started_server=true
 fi
 export TENANTBILLING_TEST_POSTGRES="$connection"
+
+# Debian's Chromium for the browser tests (the API reference page), installed when missing.
+chromium="$(scripts/chromium.sh path)" || { echo "test.sh: Chromium is needed for the browser tests (scripts/chromium.sh)" >&2; exit 1; }
+export TENANTBILLING_TEST_CHROMIUM="$chromium"
 
 rm -rf "$results_dir"
 dotnet build TenantBilling.sln -c Release -nologo -v quiet || exit

@@ -3,9 +3,9 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
-using Scalar.AspNetCore;
 using TenantBilling.Api.Apis;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Silo.Hosting;
@@ -65,7 +65,7 @@ public static class ApiHosting
         });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
 
-        services.AddOpenApi();
+        services.AddTenantBillingOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
     }
 
@@ -79,11 +79,11 @@ public static class ApiHosting
         app.UseAuthorization();
 
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.MapApiReference();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
-        var v1 = app.MapGroup("/v1").RequireAuthorization();
+        var v1 = app.MapGroup("/v1").RequireAuthorization().WithStandardProblems();
         v1.MapAccountsApi();
         v1.MapTenantsApi();
         v1.MapStatementsApi();

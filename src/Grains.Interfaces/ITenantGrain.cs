@@ -34,8 +34,11 @@ public interface ITenantGrain : IGrainWithStringKey
     /// </summary>
     Task<StatementAccepted> AcceptStatementAsync(string period, Statement statement);
 
-    /// <summary>The invoice the month would produce now, through the same composition as the real one; sends nothing.</summary>
-    Task<InvoiceDraft> PreviewInvoiceAsync(string period);
+    /// <summary>
+    /// The invoice the month would produce now, through the same composition as the real one, with when
+    /// it is sent or why it is not; sends nothing.
+    /// </summary>
+    Task<InvoicePreview> PreviewInvoiceAsync(string period);
 
     /// <summary>The tenant's invoices, newest first: scheduled ones and every one handed over.</summary>
     Task<IReadOnlyList<InvoiceSummary>> ListInvoicesAsync();

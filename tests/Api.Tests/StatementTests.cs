@@ -23,10 +23,13 @@ public sealed class StatementTests(ApiFactory api) : IClassFixture<ApiFactory>
         var replayed = await _operator.PutJsonAsync(url, """{"quantities":{"minutes_short_duration":0,"local_numbers":2.0,"minutes_outbound":100},"usageTotal":12.50}""");
         var replaced = await _operator.PutJsonAsync(url, """{"usageTotal":12.5,"quantities":{"minutes_outbound":250}}""");
 
-        Assert.Equal("""{"period":"2026-10","outcome":"created","scheduledFor":null}""", (await created.ExpectJsonAsync(HttpStatusCode.Created)).GetRawText());
+        // The profile was created in November, so October is kept but not billed: every answer says so.
+        static string Summary(JsonElement answer) =>
+            $"{answer.GetProperty("period").GetString()} {answer.GetProperty("outcome").GetString()} {answer.GetProperty("scheduledFor").ValueKind} {answer.GetProperty("reason").GetProperty("code").GetString()}";
+        Assert.Equal("2026-10 created Null before_first_billed_month", Summary(await created.ExpectJsonAsync(HttpStatusCode.Created)));
         Assert.Equal(url, created.Headers.Location?.OriginalString);
-        Assert.Equal("""{"period":"2026-10","outcome":"replayed","scheduledFor":null}""", (await replayed.ExpectJsonAsync(HttpStatusCode.OK)).GetRawText());
-        Assert.Equal("""{"period":"2026-10","outcome":"replaced","scheduledFor":null}""", (await replaced.ExpectJsonAsync(HttpStatusCode.OK)).GetRawText());
+        Assert.Equal("2026-10 replayed Null before_first_billed_month", Summary(await replayed.ExpectJsonAsync(HttpStatusCode.OK)));
+        Assert.Equal("2026-10 replaced Null before_first_billed_month", Summary(await replaced.ExpectJsonAsync(HttpStatusCode.OK)));
         var preview = await (await _operator.GetAsync($"{Seed.TenantUrl(accountId, "t1")}/invoices/2026-10/preview")).ExpectJsonAsync(HttpStatusCode.OK);
         var usage = preview.GetProperty("lines").EnumerateArray().Where(l => l.GetProperty("productCode").ValueKind == JsonValueKind.String).ToList();
         Assert.Equal("minutes_outbound 250", string.Join(";", usage.Select(l => $"{l.GetProperty("productCode").GetString()} {l.GetProperty("quantity").GetDecimal()}")));
@@ -43,7 +46,7 @@ public sealed class StatementTests(ApiFactory api) : IClassFixture<ApiFactory>
         {
             var accepted = await (await _operator.PutJsonAsync($"{tenantUrl}/statements/2026-11", October)).ExpectJsonAsync(HttpStatusCode.Created);
 
-            Assert.Equal("""{"period":"2026-11","outcome":"created","scheduledFor":"2026-12-05T00:00:00+00:00"}""", accepted.GetRawText());
+            Assert.Equal("""{"period":"2026-11","outcome":"created","scheduledFor":"2026-12-05T00:00:00+00:00","reason":null}""", accepted.GetRawText());
             var tenant = await (await _operator.GetAsync(tenantUrl)).ExpectJsonAsync(HttpStatusCode.OK);
             Assert.Equal("""{"period":"2026-11","dueAt":"2026-12-05T00:00:00+00:00"}""", tenant.GetProperty("nextInvoice").GetRawText());
             var invoice = (await (await _operator.GetAsync($"{tenantUrl}/invoices")).ExpectJsonAsync(HttpStatusCode.OK)).EnumerateArray().Single();
@@ -85,7 +88,7 @@ public sealed class StatementTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Theory]
-    [InlineData("""{"usageTotal":1,"quantities":{"x":1}}""", "quantities.x", "Unknown product code.")]
+    [InlineData("""{"usageTotal":1,"quantities":{"x":1}}""", "quantities.x", "Unknown product code. Known: sip_channels, minutes_inbound, minutes_inbound_toll_free, minutes_outbound, minutes_international, minutes_short_duration, local_numbers, toll_free_numbers.")]
     [InlineData("""{"usageTotal":1,"quantities":{"minutes_outbound":-1}}""", "quantities.minutes_outbound", "Must be zero or more.")]
     [InlineData("""{"usageTotal":1,"quantities":{"minutes_outbound":0.0000001}}""", "quantities.minutes_outbound", "At most 6 decimal places.")]
     [InlineData("""{"usageTotal":1,"quantities":{"minutes_outbound":1000000001}}""", "quantities.minutes_outbound", "Must be at most 1000000000.")]

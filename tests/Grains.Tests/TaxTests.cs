@@ -50,9 +50,9 @@ public sealed class TaxTests(BillingCluster cluster)
         cluster.Clock.Set(Utc(2026, 11, 1));
         await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
 
-        var taxed = await scenario.Tenant.PreviewInvoiceAsync("2026-10");
+        var taxed = (await scenario.Tenant.PreviewInvoiceAsync("2026-10")).Draft;
         await scenario.Tenant.SetTaxExemptionsAsync(new TaxExemptions(Federal: true, StateLocal: false, Sales: false));
-        var exempt = await scenario.Tenant.PreviewInvoiceAsync("2026-10");
+        var exempt = (await scenario.Tenant.PreviewInvoiceAsync("2026-10")).Draft;
 
         Assert.Contains(taxed.Taxes, t => t.Level == TaxLevel.Federal);
         Assert.DoesNotContain(exempt.Taxes, t => t.Level == TaxLevel.Federal);
@@ -70,7 +70,7 @@ public sealed class TaxTests(BillingCluster cluster)
         await scenario.Tenant.AcceptStatementAsync("2026-10", Usage(1000));
         var quotesBefore = cluster.Taxes.Quotes;
 
-        var preview = await scenario.Tenant.PreviewInvoiceAsync("2026-10");
+        var preview = (await scenario.Tenant.PreviewInvoiceAsync("2026-10")).Draft;
 
         Assert.Empty(preview.Taxes);
         Assert.Equal(quotesBefore, cluster.Taxes.Quotes);

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Api.Apis;
 
@@ -10,18 +12,23 @@ public static class AccountsApi
 {
     public static RouteGroupBuilder MapAccountsApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/accounts", CreateAccount)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("CreateAccount").WithSummary("Create an account (operator).");
+        var accounts = v1.MapGroup("/accounts").WithTags("Accounts");
+        accounts.MapPost("/", CreateAccount).OperatorOnly().Problems(409)
+            .WithName("CreateAccount").WithSummary("Create an account")
+            .WithDescription("Operator only. `accountId` is 1–64 characters of a–z, 0–9 and '-'; 409 if it exists.");
+        accounts.MapGet("/", ListAccounts).OperatorOnly().Problems(400)
+            .WithName("ListAccounts").WithSummary("List accounts")
+            .WithDescription("Operator only. Accounts in id order with their Stripe connection and tenant count, a page at a time: `limit` 1–200 (default 50), `after` = the `nextAfter` of the page before.");
 
-        var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>();
-        account.MapGet("/", GetAccount).WithName("GetAccount").WithSummary("The account and its Stripe connection state.");
-        account.MapPost("/api-keys", IssueApiKey)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("IssueApiKey").WithSummary("Issue an account API key (operator). The key is shown once.");
-        account.MapDelete("/api-keys/{keyId}", RevokeApiKey)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("RevokeApiKey").WithSummary("Revoke an account API key (operator).");
+        var account = accounts.MapGroup("/{accountId}").AddEndpointFilter<AccountScopeFilter>();
+        account.MapGet("/", GetAccount).WithName("GetAccount").WithSummary("Get an account")
+            .WithDescription("The account, its Stripe connection state, settings and tenant count.");
+        account.MapPost("/api-keys", IssueApiKey).OperatorOnly()
+            .WithName("IssueApiKey").WithSummary("Issue an account key")
+            .WithDescription("Operator only. The key is in this answer and nowhere else; only its hash is stored.");
+        account.MapDelete("/api-keys/{keyId}", RevokeApiKey).OperatorOnly()
+            .WithName("RevokeApiKey").WithSummary("Revoke an account key")
+            .WithDescription("Operator only. The key stops working at once; 404 for an unknown key id.");
         return v1;
     }
 
@@ -37,6 +44,18 @@ public static class AccountsApi
         Ids.ThrowIfInvalid(errors);
         var view = await grains.GetGrain<IAccountGrain>(request.AccountId!).CreateAsync(name!);
         return TypedResults.Created($"/v1/accounts/{view.AccountId}", AccountResponse.From(view));
+    }
+
+    private static async Task<Ok<AccountPageResponse>> ListAccounts(IGrainFactory grains, int? limit, string? after)
+    {
+        if (limit is < 1 or > TenantsApi.MaxPageSize)
+        {
+            throw BillingProblemException.Invalid("limit", $"1–{TenantsApi.MaxPageSize}.");
+        }
+
+        var page = await grains.GetGrain<IAccountDirectoryGrain>(GrainKeys.AccountDirectory).ListPageAsync(after, limit ?? TenantsApi.DefaultPageSize);
+        var views = await Task.WhenAll(page.AccountIds.Select(id => grains.GetGrain<IAccountGrain>(id).GetAsync()));
+        return TypedResults.Ok(new AccountPageResponse(views.OfType<AccountView>().Select(AccountResponse.From).ToList(), page.NextAfter));
     }
 
     private static async Task<Ok<AccountResponse>> GetAccount(string accountId, IGrainFactory grains) =>

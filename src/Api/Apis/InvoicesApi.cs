@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
@@ -11,15 +12,15 @@ public static class InvoicesApi
 {
     public static RouteGroupBuilder MapInvoicesApi(this RouteGroupBuilder v1)
     {
-        var tenant = v1.MapGroup("/accounts/{accountId}/tenants/{tenantId}").AddEndpointFilter<AccountScopeFilter>();
-        tenant.MapGet("/invoices", ListInvoices).WithName("ListInvoices")
-            .WithSummary("The tenant's invoices, newest first: scheduled ones and every one handed over, with status, Stripe ids and totals.");
-        tenant.MapGet("/invoices/{period}/preview", PreviewInvoice).WithName("PreviewInvoice")
-            .WithSummary("The invoice the month would produce, lines and taxes, through the same code as the real one; sends nothing.");
-        tenant.MapPost("/invoices/{invoiceId}/retry", RetryInvoice).WithName("RetryInvoice")
-            .WithSummary("Try a failed invoice again ({invoiceId} = yyyy-MM, or once-{requestId}); 409 unless it failed.");
-        tenant.MapPost("/one-time-invoices", SendOneTimeInvoice).WithName("SendOneTimeInvoice")
-            .WithSummary("Send a one-time invoice now; the same requestId never sends twice.");
+        var tenant = v1.MapGroup("/accounts/{accountId}/tenants/{tenantId}").AddEndpointFilter<AccountScopeFilter>().WithTags("Invoices");
+        tenant.MapGet("/invoices", ListInvoices).WithName("ListInvoices").WithSummary("List invoices")
+            .WithDescription("The tenant's invoices, newest first: scheduled ones and every one handed over, with status, Stripe ids, totals and the hosted invoice page.");
+        tenant.MapGet("/invoices/{period}/preview", PreviewInvoice).Problems(409, 503).WithName("PreviewInvoice").WithSummary("Preview a month's invoice")
+            .WithDescription("The invoice the month's statement would produce, lines and taxes, through the same code as the real one; sends nothing. `scheduledFor` is when it is due; when it is not going to be sent, `reason` says why (a month before the profile's first billed month is never billed). 404 without a statement, 409 without a profile, 503 when the tax provider does not answer.");
+        tenant.MapPost("/invoices/{invoiceId}/retry", RetryInvoice).Problems(409).WithName("RetryInvoice").WithSummary("Retry a failed invoice")
+            .WithDescription("`invoiceId` is the month (yyyy-MM) or once-{requestId}. Only an invoice that failed or whose payment failed is retried; otherwise 409.");
+        tenant.MapPost("/one-time-invoices", SendOneTimeInvoice).Problems(409, 503).WithName("SendOneTimeInvoice").WithSummary("Send a one-time invoice")
+            .WithDescription("Sent now, with the same taxes as a monthly invoice. Items are catalogue products at the profile's price ({productCode, quantity}) or custom items ({description, quantity, unitPrice, taxCategory}). The same requestId with the same items returns the same invoice, with other items 409; 409 without a profile or with an address not re-validated; 503 (nothing sent) when the tax provider does not answer.");
         return v1;
     }
 
@@ -37,8 +38,8 @@ public static class InvoicesApi
             throw BillingProblemException.Invalid("period", "A month as yyyy-MM (e.g. 2026-10).");
         }
 
-        var draft = await grains.GetGrain<ITenantGrain>(key).PreviewInvoiceAsync(period);
-        return TypedResults.Ok(InvoicePreviewResponse.From(draft));
+        var preview = await grains.GetGrain<ITenantGrain>(key).PreviewInvoiceAsync(period);
+        return TypedResults.Ok(InvoicePreviewResponse.From(preview));
     }
 
     private static async Task<Ok<InvoiceResponse>> RetryInvoice(string accountId, string tenantId, string invoiceId, IGrainFactory grains)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains.Domain.Reports;
 using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Interfaces;
@@ -12,11 +13,12 @@ public static class LedgerApi
 {
     public static RouteGroupBuilder MapLedgerApi(this RouteGroupBuilder v1)
     {
-        var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>();
-        account.MapGet("/fees", ListFees).WithName("ListFees")
-            .WithSummary("Phantom-tenant fees charged to the account in a month (?month=yyyy-MM), each with the invoice it came from.");
-        account.MapGet("/tax-report", TaxReport).WithName("TaxReport").Produces<string>(StatusCodes.Status200OK, "text/csv")
-            .WithSummary("Every tax on invoices sent in the month (?month=yyyy-MM) as CSV, with a total per jurisdiction and tax; voided invoices left out.");
+        var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>().WithTags("Ledger");
+        account.MapGet("/fees", ListFees).Problems(400).WithName("ListFees").WithSummary("List phantom-tenant fees")
+            .WithDescription("The $5.00 fees charged to the account for invoices finalized in the month (`month=yyyy-MM`, required), each with the invoice it came from.");
+        account.MapGet("/tax-report", TaxReport).Problems(400).WithName("TaxReport").Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .WithSummary("Get the tax report")
+            .WithDescription("Every tax on invoices finalized in the month (`month=yyyy-MM`, required) as CSV, then a total per jurisdiction and tax; voided invoices left out.");
         return v1;
     }
 

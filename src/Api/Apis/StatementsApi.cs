@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
@@ -23,17 +24,17 @@ public static class StatementsApi
     public static RouteGroupBuilder MapStatementsApi(this RouteGroupBuilder v1)
     {
         v1.MapPut("/accounts/{accountId}/tenants/{tenantId}/statements/{period}", PutStatement)
-            .AddEndpointFilter<OperatorOnlyFilter>()
-            .WithName("PutStatement")
-            .WithSummary("Deliver a tenant's statement for a closed month (operator): 201 new, 200 identical replay or replaced, 409 if already invoiced with other content.");
+            .OperatorOnly().Problems(409).WithTags("Statements")
+            .WithName("PutStatement").WithSummary("Deliver a statement")
+            .WithDescription("Operator only. A tenant's usage for a closed month: 201 new; 200 for the same content again (replayed) or other content while the month is not invoiced (replaced); 409 for other content once it is. `scheduledFor` is when the invoice is due; when nothing is scheduled, `reason` says why.");
 
         v1.MapPost("/statements/batch", PostBatch)
-            .AddEndpointFilter<OperatorOnlyFilter>()
+            .OperatorOnly().WithTags("Statements")
             .WithMetadata(new UnlimitedBodyAttribute())
             .Accepts<BatchStatementLine>("application/x-ndjson")
             .Produces<BatchLineResult>(StatusCodes.Status200OK, "application/x-ndjson")
-            .WithName("PostStatementBatch")
-            .WithSummary("Deliver many statements (operator): NDJSON in, one NDJSON result per line out, in line order, streamed while the body is still arriving (read the answer while sending, or send batches of a few thousand lines). A bad line fails alone.");
+            .WithName("PostStatementBatch").WithSummary("Deliver statements in a batch")
+            .WithDescription("Operator only. NDJSON in (one statement per line, with accountId, tenantId and period), one NDJSON result per line out, in line order, with the status the single route would have given; a bad line fails alone. Answers are streamed while the body is still arriving: read the answer while sending (curl -T does), or send batches of a few thousand lines.");
         return v1;
     }
 
@@ -114,7 +115,7 @@ public static class StatementsApi
             var accepted = await grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(item.AccountId!, item.TenantId!)).AcceptStatementAsync(item.Period!, statement!);
             return new BatchLineResult(
                 number, accepted.Outcome == StatementOutcome.Created ? 201 : 200, item.AccountId, item.TenantId, item.Period,
-                Codes.Of(accepted.Outcome), accepted.ScheduledFor, null, null);
+                Codes.Of(accepted.Outcome), accepted.ScheduledFor, NotScheduledResponse.From(accepted.NotScheduled), null, null);
         }
         catch (BillingProblemException problem)
         {
@@ -127,7 +128,7 @@ public static class StatementsApi
     }
 
     private static BatchLineResult Failed(int number, BatchStatementLine? item, int status, string error, IReadOnlyDictionary<string, string[]>? errors) =>
-        new(number, status, item?.AccountId, item?.TenantId, item?.Period, null, null, error, errors);
+        new(number, status, item?.AccountId, item?.TenantId, item?.Period, null, null, null, error, errors);
 
     private static async Task WriteAsync(PipeWriter output, BatchLineResult result, JsonSerializerOptions options, CancellationToken cancellationToken)
     {

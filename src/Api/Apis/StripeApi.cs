@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Stripe;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
@@ -22,18 +23,19 @@ public static partial class StripeApi
 
     public static RouteGroupBuilder MapStripeApi(this RouteGroupBuilder v1)
     {
-        var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>();
-        account.MapPut("/stripe-connection", Connect).WithName("ConnectStripe")
-            .WithSummary("Connect the account's Stripe: {stripeAccountId} (Connect) or {secretKey} (stored encrypted, never returned). Held invoices are released.");
-        account.MapDelete("/stripe-connection", Disconnect).WithName("DisconnectStripe")
-            .WithSummary("Disconnect Stripe: no new Stripe calls; invoices that fall due are held; history stays.");
-        account.MapPut("/settings", UpdateSettings).AddEndpointFilter<OperatorOnlyFilter>().WithName("UpdateAccountSettings")
-            .WithSummary("Set daysUntilDue (1–365) and stripeRequestsPerSecond (1–1000; Stripe allows 25 in test mode, 100 live) (operator).");
+        var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>().WithTags("Stripe");
+        account.MapPut("/stripe-connection", Connect).Problems(409).WithName("ConnectStripe").WithSummary("Connect Stripe")
+            .WithDescription("Exactly one of `stripeAccountId` (Stripe Connect, acct_…) and `secretKey` (sk_… or rk_…, stored encrypted, never returned; with it, `webhookSecret` of the endpoint the account made for /v1/stripe/webhooks/{accountId}). Invoices held while disconnected are released. 409 for a key when the operator has not configured Stripe:EncryptionKey.");
+        account.MapDelete("/stripe-connection", Disconnect).WithName("DisconnectStripe").WithSummary("Disconnect Stripe")
+            .WithDescription("No Stripe calls for the account from now on; invoices that fall due are held until it connects again. History stays.");
+        account.MapPut("/settings", UpdateSettings).OperatorOnly().WithName("UpdateAccountSettings").WithSummary("Set account settings")
+            .WithDescription("Operator only. `daysUntilDue` (1–365) of sent invoices and `stripeRequestsPerSecond` (1–1000; Stripe allows 25 in test mode, 100 live), both required.");
 
-        v1.MapPost("/stripe/webhooks", ReceiveConnectWebhook).AllowAnonymous().WithName("StripeWebhook")
-            .WithSummary("Stripe's signed events for Connect accounts (the platform's endpoint secret). A bad or stale signature is 400 and changes nothing; unknown types are 200 and ignored.");
-        v1.MapPost("/stripe/webhooks/{accountId}", ReceiveAccountWebhook).AllowAnonymous().WithName("StripeAccountWebhook")
-            .WithSummary("Stripe's signed events from an account connected with its own key (that account's endpoint secret). Same rules.");
+        var webhooks = v1.MapGroup("/stripe/webhooks").AllowAnonymous().WithTags("Stripe");
+        webhooks.MapPost("/", ReceiveConnectWebhook).Problems(400).WithName("StripeWebhook").WithSummary("Receive Stripe events (Connect)")
+            .WithDescription("Called by Stripe, no key: events of Connect accounts, signed with the platform endpoint's secret (Stripe:WebhookSecret). A missing, wrong or stale signature is 400 and changes nothing; unknown event types are 200 and ignored.");
+        webhooks.MapPost("/{accountId}", ReceiveAccountWebhook).Problems(400).WithName("StripeAccountWebhook").WithSummary("Receive Stripe events (own key)")
+            .WithDescription("Called by Stripe, no key: events from an account connected with its own key, signed with that account's endpoint secret. Same rules; 404 for an unknown account.");
         return v1;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -9,24 +10,28 @@ namespace TenantBilling.Api.Apis;
 
 public static class TenantsApi
 {
-    private const int DefaultPageSize = 50;
-    private const int MaxPageSize = 200;
+    /// <summary>Page sizes of every list (tenants, accounts): <c>limit</c> defaults to 50, at most 200.</summary>
+    internal const int DefaultPageSize = 50;
+    internal const int MaxPageSize = 200;
 
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder v1)
     {
-        var tenants = v1.MapGroup("/accounts/{accountId}/tenants").AddEndpointFilter<AccountScopeFilter>();
-        tenants.MapGet("/", ListTenants).WithName("ListTenants").WithSummary("Tenants of the account, in id order, a page at a time (limit ≤ 200, after = last id seen).");
-        tenants.MapPut("/{tenantId}", SaveTenant).WithName("SaveTenant").WithSummary("Create or update a tenant. Changing the address un-validates it.");
-        tenants.MapGet("/{tenantId}", GetTenant).WithName("GetTenant").WithSummary("One tenant, with address status, billing profile and next scheduled invoice.");
-        tenants.MapPost("/{tenantId}/address/validate", ValidateAddress).WithName("ValidateAddress")
-            .WithSummary("Normalise and validate the tenant's address against the ZIP database; 422 says what does not match.");
-        tenants.MapPut("/{tenantId}/billing-profile", SetBillingProfile).WithName("SetBillingProfile")
-            .WithSummary("Create or replace the billing profile; 409 while the address is not validated.");
-        tenants.MapGet("/{tenantId}/billing-profile", GetBillingProfile).WithName("GetBillingProfile").WithSummary("The tenant's billing profile.");
-        tenants.MapDelete("/{tenantId}/billing-profile", DeleteBillingProfile).WithName("DeleteBillingProfile")
-            .WithSummary("Delete the billing profile; invoices not yet sent are cancelled.");
-        tenants.MapPut("/{tenantId}/tax-exemptions", SetTaxExemptions).WithName("SetTaxExemptions")
-            .WithSummary("Set the tax categories (federal, stateLocal, sales) the tenant is exempt from.");
+        var tenants = v1.MapGroup("/accounts/{accountId}/tenants").AddEndpointFilter<AccountScopeFilter>().WithTags("Tenants");
+        tenants.MapGet("/", ListTenants).Problems(400).WithName("ListTenants").WithSummary("List tenants")
+            .WithDescription("The account's tenants in id order, a page at a time: `limit` 1–200 (default 50), `after` = the `nextAfter` of the page before.");
+        tenants.MapPut("/{tenantId}", SaveTenant).WithName("SaveTenant").WithSummary("Create or update a tenant")
+            .WithDescription("201 when new, 200 when updated. Phones become E.164. Changing the address un-validates it; changed data reaches the tenant's Stripe customer.");
+        tenants.MapGet("/{tenantId}", GetTenant).WithName("GetTenant").WithSummary("Get a tenant")
+            .WithDescription("The tenant with its address status, billing profile, exemptions and next scheduled invoice.");
+        tenants.MapPost("/{tenantId}/address/validate", ValidateAddress).Problems(422).WithName("ValidateAddress").WithSummary("Validate the address")
+            .WithDescription("Normalises the address, checks ZIP, state and city against the ZIP database and records the jurisdiction; 422 says what does not match.");
+        tenants.MapPut("/{tenantId}/billing-profile", SetBillingProfile).Problems(409).WithName("SetBillingProfile").WithSummary("Set the billing profile")
+            .WithDescription("Creates or replaces the profile: auto-charge, taxes, billing day (1–31), prices per product code and recurring items. 409 while the address is not validated. The profile bills from the month it is created.");
+        tenants.MapGet("/{tenantId}/billing-profile", GetBillingProfile).WithName("GetBillingProfile").WithSummary("Get the billing profile");
+        tenants.MapDelete("/{tenantId}/billing-profile", DeleteBillingProfile).WithName("DeleteBillingProfile").WithSummary("Delete the billing profile")
+            .WithDescription("Invoices not yet handed over are cancelled; statements are kept.");
+        tenants.MapPut("/{tenantId}/tax-exemptions", SetTaxExemptions).WithName("SetTaxExemptions").WithSummary("Set tax exemptions")
+            .WithDescription("The tax categories the tenant is exempt from: `federal`, `stateLocal`, `sales` (all required).");
         return v1;
     }
 

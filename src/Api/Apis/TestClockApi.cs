@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
+using TenantBilling.Api.OpenApi;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Interfaces;
 
@@ -20,11 +21,12 @@ public static class TestClockApi
 
     public static RouteGroupBuilder MapTestClockApi(this RouteGroupBuilder v1)
     {
-        var clock = v1.MapGroup("/test-clock").AddEndpointFilter<OperatorOnlyFilter>();
+        var clock = v1.MapGroup("/test-clock").OperatorOnly().WithTags("Test clock");
         clock.MapGet("/", (TestClock testClock) => TypedResults.Ok(new TestClockResponse(testClock.GetUtcNow(), testClock.Offset, 0)))
-            .WithName("GetTestClock").WithSummary("The test clock (test mode only, operator).");
-        clock.MapPost("/", SetClock).WithName("SetTestClock")
-            .WithSummary("Move the test clock to {now} (test mode only, operator); invoices that became due are sent within seconds.");
+            .WithName("GetTestClock").WithSummary("Get the test clock")
+            .WithDescription("Operator only, test mode only: the billing clock's \"now\" and its offset from real time.");
+        clock.MapPost("/", SetClock).WithName("SetTestClock").WithSummary("Move the test clock")
+            .WithDescription("Operator only, test mode only. Moves \"now\" for everything that schedules and wakes every tenant, so invoices that became due are sent within seconds.");
         return v1;
     }
 

@@ -33,5 +33,8 @@ public sealed record AccountResponse(
         view.TenantCount);
 }
 
+/// <summary>A page of accounts in id order; pass <paramref name="NextAfter"/> as <c>after</c> for the next (null on the last page).</summary>
+public sealed record AccountPageResponse(IReadOnlyList<AccountResponse> Items, string? NextAfter);
+
 /// <param name="Key">The key itself: shown in this answer only, never again.</param>
 public sealed record ApiKeyResponse(string KeyId, string Key, DateTimeOffset CreatedAt);

@@ -5,11 +5,21 @@ namespace TenantBilling.Api.Contracts;
 
 public sealed record StatementRequest(decimal? UsageTotal, Dictionary<string, decimal?>? Quantities);
 
-/// <param name="ScheduledFor">When the month's invoice is due; null when nothing is scheduled (no profile, or before its first month).</param>
-public sealed record StatementResponse(string Period, string Outcome, DateTimeOffset? ScheduledFor)
+/// <param name="ScheduledFor">When the month's invoice is due; null when nothing is scheduled, and then <paramref name="Reason"/> says why.</param>
+/// <param name="Reason">Why nothing is scheduled (null while an invoice is).</param>
+public sealed record StatementResponse(string Period, string Outcome, DateTimeOffset? ScheduledFor, NotScheduledResponse? Reason)
 {
     public static StatementResponse From(StatementAccepted accepted) =>
-        new(accepted.Period, Codes.Of(accepted.Outcome), accepted.ScheduledFor);
+        new(accepted.Period, Codes.Of(accepted.Outcome), accepted.ScheduledFor, NotScheduledResponse.From(accepted.NotScheduled));
+}
+
+/// <summary>Why a month's invoice is not scheduled.</summary>
+/// <param name="Code">no_billing_profile, before_first_billed_month or already_invoiced.</param>
+/// <param name="Message">The same in a sentence for a person.</param>
+public sealed record NotScheduledResponse(string Code, string Message)
+{
+    public static NotScheduledResponse? From(NotScheduled? reason) =>
+        reason is null ? null : new(Codes.Of(reason.Code), reason.Message);
 }
 
 /// <summary>One line of the NDJSON statement batch.</summary>
@@ -25,6 +35,7 @@ public sealed record BatchLineResult(
     string? Period,
     string? Outcome,
     DateTimeOffset? ScheduledFor,
+    NotScheduledResponse? Reason,
     string? Error,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string[]>? Errors);
 
@@ -34,6 +45,7 @@ public sealed record InvoiceLineResponse(string LineRef, string Description, str
 public sealed record TaxLineResponse(
     string TaxCode, string Name, string Level, string JurisdictionCode, decimal? Rate, decimal? AmountPerUnit, decimal TaxableAmount, decimal? Units, decimal Amount);
 
+/// <param name="ScheduledFor">When this invoice is due; null when it is not scheduled, and then <paramref name="Reason"/> says why (a month that will never be billed, or one already invoiced).</param>
 public sealed record InvoicePreviewResponse(
     string InvoiceKey,
     string Kind,
@@ -47,9 +59,13 @@ public sealed record InvoicePreviewResponse(
     decimal Total,
     bool AutoCharge,
     bool IncludeTaxes,
-    decimal UsageTotal)
+    decimal UsageTotal,
+    DateTimeOffset? ScheduledFor,
+    NotScheduledResponse? Reason)
 {
-    public static InvoicePreviewResponse From(InvoiceDraft draft) => new(
+    public static InvoicePreviewResponse From(InvoicePreview preview) => From(preview.Draft, preview.ScheduledFor, preview.NotScheduled);
+
+    private static InvoicePreviewResponse From(InvoiceDraft draft, DateTimeOffset? scheduledFor, NotScheduled? reason) => new(
         draft.InvoiceKey,
         Codes.Of(draft.Kind),
         draft.Period,
@@ -62,7 +78,9 @@ public sealed record InvoicePreviewResponse(
         draft.Total,
         draft.AutoCharge,
         draft.IncludeTaxes,
-        draft.UsageTotal);
+        draft.UsageTotal,
+        scheduledFor,
+        NotScheduledResponse.From(reason));
 }
 
 /// <param name="Total">The composed total in USD; Stripe's own figures are the *Cents fields.</param>

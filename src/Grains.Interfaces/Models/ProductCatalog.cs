@@ -34,6 +34,9 @@ public static class ProductCatalog
 
     public static bool IsKnown(string? code) => code is not null && ByCode.ContainsKey(code);
 
+    /// <summary>The message for a code not in the catalogue: it lists the valid ones.</summary>
+    public static string UnknownCodeMessage { get; } = $"Unknown product code. Known: {string.Join(", ", All.Select(p => p.Code))}.";
+
     public static Product Get(string code) =>
         ByCode.TryGetValue(code, out var product) ? product : throw new KeyNotFoundException($"Unknown product code '{code}'.");
 }

@@ -36,9 +36,10 @@ public enum StatementOutcome
 }
 
 /// <summary>What accepting a statement did.</summary>
-/// <param name="ScheduledFor">When its invoice is due, or null when nothing is scheduled (no profile, or before the profile's first month).</param>
+/// <param name="ScheduledFor">When its invoice is due, or null when nothing is scheduled, and then <paramref name="NotScheduled"/> says why.</param>
 [GenerateSerializer, Immutable, Alias("statement-accepted")]
 public sealed record StatementAccepted(
     [property: Id(0)] StatementOutcome Outcome,
     [property: Id(1)] string Period,
-    [property: Id(2)] DateTimeOffset? ScheduledFor);
+    [property: Id(2)] DateTimeOffset? ScheduledFor,
+    [property: Id(3)] NotScheduled? NotScheduled = null);

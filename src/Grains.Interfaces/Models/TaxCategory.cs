@@ -36,6 +36,9 @@ public static class TaxCategories
 
     public static IReadOnlyCollection<string> Codes => ByCode.Keys;
 
+    /// <summary>The message for a missing or unknown tax category: it lists the valid ones.</summary>
+    public static string UnknownCodeMessage => $"A tax category, one of: {string.Join(", ", ByCode.Keys)}.";
+
     public static bool TryParse(string? code, out TaxCategory category) =>
         ByCode.TryGetValue(code ?? string.Empty, out category);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TenantBilling.Grains.Domain.Paging;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -17,6 +18,8 @@ public sealed class AccountGrain(
     {
         if (state.State.Exists)
         {
+            // A create whose directory entry failed is repeated by the caller: list the account now.
+            await GrainFactory.GetGrain<IAccountDirectoryGrain>(GrainKeys.AccountDirectory).AddAsync(AccountId);
             throw BillingProblemException.Conflict($"Account '{AccountId}' already exists.");
         }
 
@@ -140,16 +143,7 @@ public sealed class AccountGrain(
 
     public Task<TenantIdPage> ListTenantsAsync(string? after, int limit)
     {
-        var ids = state.State.TenantIds;
-        var start = 0;
-        if (after is not null)
-        {
-            var index = ids.BinarySearch(after, StringComparer.Ordinal);
-            start = index >= 0 ? index + 1 : ~index;
-        }
-
-        var page = ids.Skip(start).Take(limit).ToList();
-        var nextAfter = start + page.Count < ids.Count ? page[^1] : null;
+        var (page, nextAfter) = IdPaging.Page(state.State.TenantIds, after, limit);
         return Task.FromResult(new TenantIdPage(page, nextAfter));
     }
 
@@ -213,4 +207,10 @@ public sealed class AccountDirectoryGrain(
     }
 
     public Task<IReadOnlyList<string>> ListAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.AccountIds.ToList());
+
+    public Task<AccountIdPage> ListPageAsync(string? after, int limit)
+    {
+        var (page, nextAfter) = IdPaging.Page(state.State.AccountIds, after, limit);
+        return Task.FromResult(new AccountIdPage(page, nextAfter));
+    }
 }

@@ -133,7 +133,7 @@ public sealed partial class TenantGrain(
                     await state.WriteStateAsync();
                 }
 
-                return new StatementAccepted(StatementOutcome.Replayed, period, entry.IsPending ? entry.DueAt : null);
+                return Accepted(StatementOutcome.Replayed, entry);
             }
 
             if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
@@ -153,7 +153,7 @@ public sealed partial class TenantGrain(
                 if (invoiced?.SourceStatement is { } source)
                 {
                     return source.HasSameContent(statement)
-                        ? new StatementAccepted(StatementOutcome.Replayed, period, null)
+                        ? new StatementAccepted(StatementOutcome.Replayed, period, null, BillingSchedule.AlreadyInvoiced(parsed))
                         : throw AlreadyInvoiced(period);
                 }
             }
@@ -173,32 +173,34 @@ public sealed partial class TenantGrain(
         Trim();
         await SyncReminderAsync();
         await state.WriteStateAsync();
-        return new StatementAccepted(outcome, period, entry.DueAt);
+        return Accepted(outcome, entry);
     }
 
-    public async Task<InvoiceDraft> PreviewInvoiceAsync(string period)
+    public async Task<InvoicePreview> PreviewInvoiceAsync(string period)
     {
         EnsureExists();
         var entry = State.Periods.Find(e => e.Period == period);
         if (entry?.Stage is null or PeriodStage.HandedOver)
         {
-            var handedOver = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync();
-            return handedOver ?? throw BillingProblemException.NotFound($"A statement for {period}");
+            var handedOver = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+                ?? throw BillingProblemException.NotFound($"A statement for {period}");
+            return new InvoicePreview(handedOver, null, BillingSchedule.AlreadyInvoiced(BillingPeriod.Parse(period)));
         }
 
         if (entry.Draft is { } composed)
         {
-            return composed;
+            return new InvoicePreview(composed, entry.DueAt, null);
         }
 
         if (State.Profile is null)
         {
-            throw BillingProblemException.Conflict("The tenant has no billing profile.");
+            throw BillingProblemException.Conflict($"The tenant has no billing profile, so {period} can't be composed and is not billed.");
         }
 
         try
         {
-            return await ComposeAsync(entry, State.Profile, entry.DueAt ?? time.GetUtcNow());
+            var draft = await ComposeAsync(entry, State.Profile, entry.DueAt ?? time.GetUtcNow());
+            return new InvoicePreview(draft, entry.IsPending ? entry.DueAt : null, WhyNotScheduled(entry));
         }
         catch (TaxesUnavailableException waiting)
         {
@@ -252,7 +254,7 @@ public sealed partial class TenantGrain(
         {
             if (items[i].ProductCode is { } code && !profile.Prices.ContainsKey(code))
             {
-                errors[$"items[{i}].productCode"] = [$"The billing profile has no price for '{code}'."];
+                errors[$"items[{i}].productCode"] = [$"The billing profile has no price for '{code}'. Priced: {string.Join(", ", profile.Prices.Keys.Order(StringComparer.Ordinal))}."];
             }
         }
 
@@ -537,6 +539,17 @@ public sealed partial class TenantGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantKey}: handing over the invoice for {Period} failed; retrying in {RetryInterval}")]
     private static partial void LogHandOverFailed(ILogger logger, Exception exception, string tenantKey, string period, TimeSpan retryInterval);
+
+    private StatementAccepted Accepted(StatementOutcome outcome, PeriodEntry entry) =>
+        new(outcome, entry.Period, entry.IsPending ? entry.DueAt : null, WhyNotScheduled(entry));
+
+    /// <summary>Why the entry's month is not scheduled, or null while it is pending.</summary>
+    private NotScheduled? WhyNotScheduled(PeriodEntry entry) => entry.Stage switch
+    {
+        PeriodStage.Unscheduled => BillingSchedule.WhyNotScheduled(State.Profile, BillingPeriod.Parse(entry.Period)),
+        PeriodStage.HandedOver => BillingSchedule.AlreadyInvoiced(BillingPeriod.Parse(entry.Period)),
+        _ => null,
+    };
 
     private static BillingProblemException AlreadyInvoiced(string period) =>
         BillingProblemException.Conflict($"{period} has already been invoiced with a different statement; it can't be changed.");

@@ -1,4 +1,5 @@
 using TenantBilling.Grains.Domain.Schedule;
+using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Domain.Tests.Schedule;
 
@@ -56,6 +57,32 @@ public sealed class BillingScheduleTests
 
         Assert.Null(BillingSchedule.DueAt(20, recreatedFirst, BillingPeriod.Parse("2026-05"), Utc(2026, 6, 10)));
         Assert.Equal(Utc(2026, 7, 20), BillingSchedule.DueAt(20, recreatedFirst, BillingPeriod.Parse("2026-06"), Utc(2026, 7, 1, 18)));
+    }
+
+    [Theory]
+    [InlineData(null, "2026-10", "NoBillingProfile")]
+    [InlineData("2026-11", "2026-10", "BeforeFirstBilledMonth")]
+    [InlineData("2026-11", "2025-12", "BeforeFirstBilledMonth")]
+    [InlineData("2026-11", "2026-11", null)]
+    [InlineData("2026-11", "2027-03", null)]
+    public void A_month_not_billed_is_given_its_reason(string? firstPeriod, string period, string? expected)
+    {
+        var profile = firstPeriod is null
+            ? null
+            : new BillingProfile(false, true, 20, new Dictionary<string, decimal>(), [], firstPeriod, Utc(2026, 11, 15), Utc(2026, 11, 15));
+
+        var reason = BillingSchedule.WhyNotScheduled(profile, BillingPeriod.Parse(period));
+
+        Assert.Equal(expected, reason?.Code.ToString());
+        if (reason is not null)
+        {
+            Assert.Contains(period, reason.Message, StringComparison.Ordinal);
+        }
+
+        // The rule agrees with the schedule itself: a month has a reason exactly when it gets no due instant.
+        Assert.Equal(
+            reason is null,
+            profile is not null && BillingSchedule.DueAt(profile.BillingDay, BillingPeriod.Parse(profile.FirstPeriod), BillingPeriod.Parse(period), Utc(2026, 11, 15)) is not null);
     }
 
     [Theory]

@@ -97,7 +97,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
     public static async Task<InvoiceDraft> BillAsync(Scenario scenario, string period, decimal usageTotal = 42m, decimal minutes = 1000)
     {
         await scenario.Tenant.AcceptStatementAsync(period, Scenario.Usage(minutes, usageTotal));
-        var preview = await scenario.Tenant.PreviewInvoiceAsync(period);
+        var preview = (await scenario.Tenant.PreviewInvoiceAsync(period)).Draft;
         await scenario.FireReminderAsync();
         return preview;
     }

@@ -1,3 +1,5 @@
+using TenantBilling.Grains.Interfaces.Models;
+
 namespace TenantBilling.Grains.Domain.Schedule;
 
 /// <summary>
@@ -35,4 +37,30 @@ public static class BillingSchedule
         var billingDate = BillingDate(period, billingDay);
         return billingDate < now ? now : billingDate;
     }
+
+    /// <summary>
+    /// Why month <paramref name="period"/> is not billed under <paramref name="profile"/>, or null when it
+    /// is. Without a profile nothing is billed, and a profile set up later bills from its own month on,
+    /// so a closed month kept without a profile is never billed either.
+    /// </summary>
+    public static NotScheduled? WhyNotScheduled(BillingProfile? profile, BillingPeriod period)
+    {
+        if (profile is null)
+        {
+            return new NotScheduled(
+                NotScheduledCode.NoBillingProfile,
+                $"The tenant has no billing profile: the statement for {period} is kept but not billed (a profile bills from the month it is created).");
+        }
+
+        var first = BillingPeriod.Parse(profile.FirstPeriod);
+        return period < first
+            ? new NotScheduled(
+                NotScheduledCode.BeforeFirstBilledMonth,
+                $"The billing profile bills from {first} (the month it was created); {period} is before that, so it is kept but never billed.")
+            : null;
+    }
+
+    /// <summary>Why nothing more is scheduled for a month whose invoice was handed over.</summary>
+    public static NotScheduled AlreadyInvoiced(BillingPeriod period) =>
+        new(NotScheduledCode.AlreadyInvoiced, $"{period} has already been invoiced; its invoice is in the tenant's invoice list.");
 }

@@ -30,7 +30,7 @@ public static class BillingRules
             var field = $"prices.{code}";
             if (!ProductCatalog.IsKnown(code))
             {
-                errors.Add(field, $"Unknown product code. Known: {string.Join(", ", ProductCatalog.All.Select(p => p.Code))}.");
+                errors.Add(field, ProductCatalog.UnknownCodeMessage);
             }
             else if (errors.Amount(field, price, Limits.PriceDecimals, Limits.MaxUnitPrice) is { } valid)
             {
@@ -76,7 +76,7 @@ public static class BillingRules
                 var field = $"quantities.{code}";
                 if (!ProductCatalog.IsKnown(code))
                 {
-                    errors.Add(field, "Unknown product code.");
+                    errors.Add(field, ProductCatalog.UnknownCodeMessage);
                 }
                 else if (errors.Amount(field, quantity, Limits.QuantityDecimals, Limits.MaxQuantity) is { } valid)
                 {
@@ -130,7 +130,7 @@ public static class BillingRules
             {
                 if (!ProductCatalog.IsKnown(code))
                 {
-                    errors.Add($"{field}.productCode", "Unknown product code.");
+                    errors.Add($"{field}.productCode", ProductCatalog.UnknownCodeMessage);
                 }
                 else if (item.UnitPrice is not null || item.TaxCategory is not null)
                 {
@@ -169,7 +169,7 @@ public static class BillingRules
         }
         else
         {
-            errors.Add($"{field}.taxCategory", $"One of: {string.Join(", ", TaxCategories.Codes)}.");
+            errors.Add($"{field}.taxCategory", TaxCategories.UnknownCodeMessage);
         }
 
         return description is null || quantity is null || unitPrice is null || category is null
