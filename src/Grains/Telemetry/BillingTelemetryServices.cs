@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Timers;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Integrations.Taxes;
 
@@ -8,7 +9,7 @@ namespace TenantBilling.Grains.Telemetry;
 public static class BillingTelemetryServices
 {
     /// <summary>
-    /// The product's meter and what feeds it: the statement counter and timer-trace filters, the Stripe
+    /// The product's meter and what feeds it: the statement counter, traces carried into grain timers, the Stripe
     /// HttpClient's measuring handler, and the tax provider's timing decorator. Call it after the tax
     /// provider is registered (it wraps whichever one is). A second call changes nothing.
     /// </summary>
@@ -23,17 +24,19 @@ public static class BillingTelemetryServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BillingMetrics>();
         services.AddSingleton<IIncomingGrainCallFilter, StatementMetricsFilter>();
-        services.AddSingleton<IIncomingGrainCallFilter, TimerTraceContinuation>();
         services.TryAddTransient<StripeRequestMetrics>();
         services.AddHttpClient(StripeGateway.HttpClientName).AddHttpMessageHandler<StripeRequestMetrics>();
-        DecorateTaxProvider(services);
+        Decorate<ITaxProvider>(services, (sp, inner) => new MeteredTaxProvider(inner, sp.GetRequiredService<BillingMetrics>(), sp.GetRequiredService<TimeProvider>()));
+        Decorate<ITimerRegistry>(services, (_, inner) => new TracedTimerRegistry(inner));
         return services;
     }
 
-    private static void DecorateTaxProvider(IServiceCollection services)
+    /// <summary>Wraps the last registration of <typeparamref name="T"/>, if there is one.</summary>
+    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap)
+        where T : class
     {
         var index = services.Count - 1;
-        while (index >= 0 && services[index].ServiceType != typeof(ITaxProvider))
+        while (index >= 0 && (services[index].ServiceType != typeof(T) || services[index].IsKeyedService))
         {
             index--;
         }
@@ -44,14 +47,11 @@ public static class BillingTelemetryServices
         }
 
         var inner = services[index];
-        services[index] = ServiceDescriptor.Describe(
-            typeof(ITaxProvider),
-            sp => new MeteredTaxProvider(Create(sp, inner), sp.GetRequiredService<BillingMetrics>(), sp.GetRequiredService<TimeProvider>()),
-            inner.Lifetime);
+        services[index] = ServiceDescriptor.Describe(typeof(T), sp => wrap(sp, Create<T>(sp, inner)), inner.Lifetime);
     }
 
-    private static ITaxProvider Create(IServiceProvider services, ServiceDescriptor descriptor) =>
-        (ITaxProvider)(descriptor.ImplementationInstance
+    private static T Create<T>(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (T)(descriptor.ImplementationInstance
             ?? descriptor.ImplementationFactory?.Invoke(services)
             ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 }

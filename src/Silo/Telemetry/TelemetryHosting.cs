@@ -66,7 +66,7 @@ public static class TelemetryHosting
             tracing
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(settings.TraceSampleRatio)))
                 .AddSource(ActivitySources.ApplicationGrainActivitySourceName, ActivitySources.StorageActivitySourceName, ActivitySources.LifecycleActivitySourceName)
-                .AddSource(TimerTraceContinuation.SourceName)
+                .AddSource(TracedTimerRegistry.SourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsOperationsPath(http.Request.Path))
                 .AddHttpClientInstrumentation();
             if (settings.OrleansRuntimeTraces)
