@@ -13,7 +13,10 @@ namespace TenantBilling.Silo;
 /// <remarks>A named class rather than top-level statements, so the API's own <c>Program</c> stays the only one its tests see.</remarks>
 public static class SiloProgram
 {
-    public static async Task Main(string[] args)
+    public static Task Main(string[] args) => Build(args).RunAsync();
+
+    /// <summary>The silo process, built and not started (tests start it in-process).</summary>
+    public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddTenantBillingTelemetry("tenant-billing-silo");
@@ -22,6 +25,6 @@ public static class SiloProgram
 
         var app = builder.Build();
         app.MapSiloManagement();
-        await app.RunAsync();
+        return app;
     }
 }
