@@ -3,6 +3,7 @@
 # Debian's Chromium for the browser tests (scripts/chromium.sh), runs every test
 # project of the solution in Release against it, stops the server again and exits with the test result.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Integration".
+# A full run (no arguments) then runs the deployment topology on loopback (deploy/loopback.sh run).
 # A server that was already running (scripts/postgres.sh start by hand) is reused and left running.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -35,6 +36,11 @@ dotnet build TenantBilling.sln -c Release -nologo -v quiet || exit
 dotnet test TenantBilling.sln -c Release --no-build -nologo -v quiet --logger trx --results-directory "$results_dir" "$@"
 status=$?
 
+topology="skipped (arguments given)"
+if [[ $# -eq 0 ]]; then
+    if deploy/loopback.sh run "$connection"; then topology="passed"; else topology="FAILED"; status=1; fi
+fi
+
 # One closing line over all test projects, summed from their TRX reports.
 total_of() {
     cat "$results_dir"/*.trx 2>/dev/null | grep -o "<Counters [^>]*" | grep -o " $1=\"[0-9]*\"" |
@@ -44,5 +50,6 @@ passed="$(total_of passed)"
 failed=$(( $(total_of failed) + $(total_of error) + $(total_of timeout) + $(total_of aborted) ))
 skipped="$(total_of notExecuted)"
 echo
+echo "Loopback topology (3 silos + API): $topology"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using TenantBilling.Api.Apis;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
+using TenantBilling.Api.Operations;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Silo.Hosting;
@@ -67,6 +68,7 @@ public static class ApiHosting
 
         services.AddTenantBillingOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        builder.AddTenantBillingOperations();
     }
 
     public static WebApplication UseTenantBillingApi(this WebApplication app)
@@ -82,6 +84,7 @@ public static class ApiHosting
         app.MapApiReference();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapTenantBillingOperations();
 
         var v1 = app.MapGroup("/v1").RequireAuthorization().WithStandardProblems();
         v1.MapAccountsApi();

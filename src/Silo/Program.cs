@@ -1,7 +1,30 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using TenantBilling.Silo.Hosting;
+using TenantBilling.Silo.Management;
+using TenantBilling.Silo.Telemetry;
 
-// A silo of the billing cluster. Configuration: ConnectionStrings:Orleans (PostgreSQL), Orleans:*, Billing:*.
-var builder = Host.CreateApplicationBuilder(args);
-builder.UseOrleans(silo => silo.AddTenantBillingSilo(builder.Configuration, builder.Environment));
-await builder.Build().RunAsync();
+namespace TenantBilling.Silo;
+
+/// <summary>
+/// A silo of the billing cluster. Configuration: ConnectionStrings:Orleans (PostgreSQL), Orleans:*, Billing:*,
+/// Management:Url (health probes and /metrics), Telemetry:*, Dashboard:*; deploy/README.md lists them all.
+/// </summary>
+/// <remarks>A named class rather than top-level statements, so the API's own <c>Program</c> stays the only one its tests see.</remarks>
+public static class SiloProgram
+{
+    public static Task Main(string[] args) => Build(args).RunAsync();
+
+    /// <summary>The silo process, built and not started (tests start it in-process).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddTenantBillingTelemetry("tenant-billing-silo");
+        builder.UseOrleans(silo => silo.AddTenantBillingSilo(builder.Configuration, builder.Environment));
+        builder.AddSiloManagement();
+
+        var app = builder.Build();
+        app.MapSiloManagement();
+        return app;
+    }
+}

@@ -43,7 +43,7 @@ public sealed class BearerKeyHandler(
         }
 
         var key = header["Bearer ".Length..].Trim();
-        if (IsOperatorKey(key))
+        if (IsOperatorKey(authOptions.Value.OperatorKeys, key))
         {
             return Success(new Claim(ClaimTypes.Role, OperatorRole));
         }
@@ -68,11 +68,12 @@ public sealed class BearerKeyHandler(
         });
     }
 
-    private bool IsOperatorKey(string presented)
+    /// <summary>Whether <paramref name="presented"/> is one of the operator keys, compared in constant time.</summary>
+    public static bool IsOperatorKey(IEnumerable<string> operatorKeys, string presented)
     {
         var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         var match = false;
-        foreach (var operatorKey in authOptions.Value.OperatorKeys)
+        foreach (var operatorKey in operatorKeys)
         {
             match |= CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(operatorKey)));
         }

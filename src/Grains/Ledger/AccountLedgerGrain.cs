@@ -1,5 +1,6 @@
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.Grains.Telemetry;
 
 namespace TenantBilling.Grains.Ledger;
 
@@ -16,7 +17,8 @@ public sealed class AccountLedgerState
 /// </summary>
 [GrainType("account-ledger")]
 public sealed class AccountLedgerGrain(
-    [PersistentState("account-ledger", StorageNames.Billing)] IPersistentState<AccountLedgerState> state) : Grain, IAccountLedgerGrain
+    [PersistentState("account-ledger", StorageNames.Billing)] IPersistentState<AccountLedgerState> state,
+    BillingMetrics metrics) : Grain, IAccountLedgerGrain
 {
     public async Task RecordPhantomFeeAsync(PhantomFee fee)
     {
@@ -24,6 +26,7 @@ public sealed class AccountLedgerGrain(
         {
             state.State.Fees.Add(fee);
             await state.WriteStateAsync();
+            metrics.PhantomFeeRecorded();
         }
     }
 

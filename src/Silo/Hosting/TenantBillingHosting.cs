@@ -9,6 +9,8 @@ using TenantBilling.Grains.Domain.Addresses;
 using TenantBilling.Grains.Hosting;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Integrations.Taxes;
+using TenantBilling.Grains.Telemetry;
+using TenantBilling.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace TenantBilling.Silo.Hosting;
@@ -56,6 +58,7 @@ public static class TenantBillingHosting
             throw new InvalidOperationException("Test mode (TestMode:Enabled) is refused in the Production environment.");
         }
 
+        silo.AddTenantBillingSiloTelemetry(configuration);
         silo.Services.AddTenantBillingGrainServices(configuration);
         return silo;
     }
@@ -79,6 +82,7 @@ public static class TenantBillingHosting
             client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
         }
 
+        client.AddTenantBillingClientTelemetry(configuration);
         return client;
     }
 
@@ -112,6 +116,7 @@ public static class TenantBillingHosting
         services.AddHttpClient(StripeGateway.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout);
         services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<IStripeGateway, StripeGateway>();
+        services.AddBillingTelemetry();
         return services;
     }
 }

@@ -6,7 +6,7 @@ using TenantBilling.StripeFake;
 namespace TenantBilling.Api.Tests.Support;
 
 /// <summary>The API with its Stripe settings pointed at a Stripe fake running in the test process.</summary>
-public sealed class StripeApiFactory : ApiFactory, IAsyncLifetime
+public class StripeApiFactory : ApiFactory, IAsyncLifetime
 {
     public const string WebhookSecret = "whsec_api_tests";
 

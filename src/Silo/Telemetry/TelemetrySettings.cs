@@ -1,0 +1,35 @@
+namespace TenantBilling.Silo.Telemetry;
+
+/// <summary>
+/// What leaves the process (configuration section "Telemetry"). OTLP export itself is configured with
+/// OpenTelemetry's standard settings (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>,
+/// <c>OTEL_EXPORTER_OTLP_HEADERS</c>, <c>OTEL_SERVICE_NAME</c>, <c>OTEL_RESOURCE_ATTRIBUTES</c>).
+/// </summary>
+public sealed class TelemetrySettings
+{
+    public const string Section = "Telemetry";
+
+    /// <summary>The standard setting whose presence turns OTLP export (traces, metrics, logs) on.</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Share of new traces kept (0–1); a trace started elsewhere follows its caller's decision.</summary>
+    public double TraceSampleRatio { get; set; } = 1.0;
+
+    /// <summary>Also trace Orleans' own runtime calls (membership probes, directory, reminders): many small root spans.</summary>
+    public bool OrleansRuntimeTraces { get; set; }
+}
+
+/// <summary>The Orleans dashboard (configuration section "Dashboard").</summary>
+public sealed class DashboardSettings
+{
+    public const string Section = "Dashboard";
+
+    /// <summary>Silos collect the dashboard's statistics and the API serves it at /dashboard (operator only).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Stream the process's live log lines to the dashboard.</summary>
+    public bool LiveLogs { get; set; }
+
+    /// <summary>Let the dashboard show a grain's stored state (tenants' names and addresses among it).</summary>
+    public bool GrainState { get; set; }
+}
