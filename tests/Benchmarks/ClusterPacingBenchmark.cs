@@ -105,6 +105,7 @@ internal sealed class ClusterPacingBenchmark : IBenchmark
         var retry = TimeSpan.FromSeconds(1);
         var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;   // the silos log nowhere: a benchmark prints its figures only
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(StorageNames.Billing);
