@@ -18,18 +18,42 @@ public sealed class TestClockLimitsTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task Moving_the_test_clock_back_from_year_9999_is_not_a_500()
+    public async Task The_test_clock_moves_up_to_its_last_instant_and_back_from_a_tenant_due_there_and_the_tenant_stays_billable()
     {
         var client = api.Operator();
         var accountId = await Seed.AccountAsync(client);
-        await Seed.BillableTenantAsync(client, accountId, "t1");
-        await client.PostJsonAsync("/v1/test-clock", """{"now":"9999-12-31T00:00:00Z"}""");
-        await client.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/statements/9999-11", """{"usageTotal":1,"quantities":{}}""");
+        var tenantUrl = Seed.TenantUrl(accountId, "t1");
+        await Seed.BillableTenantAsync(client, accountId, "t1");   // billing day 5
+        var dueIn2099 = new DateTimeOffset(2099, 12, 5, 0, 0, 0, TimeSpan.Zero);
+        try
+        {
+            // Year 9999 and the end of the bounds are refused and leave the clock where it was; the last instant before is taken.
+            await (await client.PostJsonAsync("/v1/test-clock", """{"now":"9999-12-31T00:00:00Z"}""")).ExpectProblemAsync(HttpStatusCode.BadRequest);
+            await (await client.PostJsonAsync("/v1/test-clock", """{"now":"2100-01-01T00:00:00Z"}""")).ExpectProblemAsync(HttpStatusCode.BadRequest);
+            Assert.Equal(ApiFactory.Now, await NowAsync(client));
+            var last = await (await client.PostJsonAsync("/v1/test-clock", """{"now":"2099-12-31T23:59:59Z"}""")).ExpectJsonAsync(HttpStatusCode.OK);
+            Assert.Equal(new DateTimeOffset(2099, 12, 31, 23, 59, 59, TimeSpan.Zero), last.GetProperty("now").GetDateTimeOffset());
 
-        var back = await client.PostJsonAsync("/v1/test-clock", """{"now":"2026-11-15T12:00:00Z"}""");
-        var profile = await client.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/billing-profile", Seed.ProfileBody);
+            // A statement in 2099 schedules its invoice for that December's billing day.
+            await (await client.PostJsonAsync("/v1/test-clock", """{"now":"2099-12-01T00:00:00Z"}""")).ExpectJsonAsync(HttpStatusCode.OK);
+            var statement = await (await client.PutJsonAsync($"{tenantUrl}/statements/2099-11", """{"usageTotal":1,"quantities":{"minutes_outbound":10}}"""))
+                .ExpectJsonAsync(HttpStatusCode.Created);
+            Assert.Equal(dueIn2099, statement.GetProperty("scheduledFor").GetDateTimeOffset());
 
-        Assert.True((int)back.StatusCode < 500, await back.Content.ReadAsStringAsync());
-        Assert.True((int)profile.StatusCode < 500, await profile.Content.ReadAsStringAsync());
+            // Back to 2026: the move wakes the tenant, whose reminder is now 73 years away; it can still be changed, and keeps its invoice.
+            var back = await (await client.PostJsonAsync("/v1/test-clock", """{"now":"2026-11-15T12:00:00Z"}""")).ExpectJsonAsync(HttpStatusCode.OK);
+            Assert.Equal(ApiFactory.Now, back.GetProperty("now").GetDateTimeOffset());
+            Assert.True(back.GetProperty("tenantsWoken").GetInt32() >= 1);
+            await (await client.PutJsonAsync($"{tenantUrl}/billing-profile", Seed.ProfileBody)).ExpectJsonAsync(HttpStatusCode.OK);
+            var next = (await (await client.GetAsync(tenantUrl)).ExpectJsonAsync(HttpStatusCode.OK)).GetProperty("nextInvoice");
+            Assert.Equal(("2099-11", dueIn2099), (next.GetProperty("period").GetString(), next.GetProperty("dueAt").GetDateTimeOffset()));
+        }
+        finally
+        {
+            await client.PostJsonAsync("/v1/test-clock", """{"now":"2026-11-15T12:00:00Z"}""");
+        }
     }
+
+    private static async Task<DateTimeOffset> NowAsync(HttpClient client) =>
+        (await (await client.GetAsync("/v1/test-clock")).ExpectJsonAsync(HttpStatusCode.OK)).GetProperty("now").GetDateTimeOffset();
 }

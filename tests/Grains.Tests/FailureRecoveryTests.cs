@@ -45,10 +45,15 @@ public sealed class FailureRecoveryTests(OneSiloStripeCluster cluster)
 
         await StripeBillingCluster.BillAsync(scenario, October);
         await scenario.FireReminderAsync();
+        var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
+        await scenario.FireReminderAsync();   // later ticks find nothing left to send
+        await cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October)).ResumeAsync();
 
-        Assert.Equal(InvoiceStatus.Sent, (await cluster.SettledAsync(scenario.InvoiceKey(October))).Status);
+        Assert.Equal(InvoiceStatus.Sent, invoice.Status);
         Assert.Equal(firedBefore + 1, cluster.Faults.Fired);
-        Assert.Single(cluster.Stripe.Invoices(account));
+        var sent = Assert.Single(cluster.Stripe.Invoices(account));
+        Assert.Equal((invoice.StripeInvoiceId, "open", "send_invoice"), (sent.Id, sent.Status, sent.CollectionMethod));
+        Assert.Equal(1, sent.SendCount);   // the customer got one email
     }
 
     [Fact]

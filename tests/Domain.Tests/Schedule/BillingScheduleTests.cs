@@ -107,12 +107,25 @@ public sealed class BillingPeriodTests
     public void Parses_only_yyyy_MM(string? text, bool valid) => Assert.Equal(valid, BillingPeriod.TryParse(text, out _));
 
     [Fact]
-    public void A_month_is_closed_from_its_last_instant_on()
+    public void A_month_is_open_through_its_last_instant_and_closed_from_the_first_instant_after_it()
     {
         var october = BillingPeriod.Parse("2026-10");
-        Assert.False(october.IsClosedAt(new DateTimeOffset(2026, 10, 31, 23, 59, 59, TimeSpan.Zero)));
-        Assert.True(october.IsClosedAt(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)));
-        Assert.Equal("October 2026", october.DisplayName);
+        var firstInstantAfter = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var lastInstant = firstInstantAfter.AddTicks(-1);   // 2026-10-31T23:59:59.9999999Z
+
+        Assert.False(october.IsClosedAt(october.Start));
+        Assert.False(october.IsClosedAt(lastInstant));
+        Assert.True(october.IsClosedAt(firstInstantAfter));
+        Assert.True(october.IsClosedAt(firstInstantAfter.AddYears(1)));
+        // The instant counts, in UTC, not the local date of its offset.
+        Assert.True(october.IsClosedAt(new DateTimeOffset(2026, 10, 31, 19, 0, 0, TimeSpan.FromHours(-5))));   // 2026-11-01T00:00Z
+        Assert.False(october.IsClosedAt(new DateTimeOffset(2026, 11, 1, 0, 30, 0, TimeSpan.FromHours(1))));    // 2026-10-31T23:30Z
+    }
+
+    [Fact]
+    public void A_month_is_named_in_english_and_december_is_followed_by_january()
+    {
+        Assert.Equal("October 2026", BillingPeriod.Parse("2026-10").DisplayName);
         Assert.Equal("2027-01", BillingPeriod.Parse("2026-12").Next().ToString());
     }
 }

@@ -36,11 +36,25 @@ public sealed class RateTableTaxProviderTests : IDisposable
     }
 
     [Fact]
-    public async Task VoidOfAnyDocumentCompletes()
+    public async Task VoidOfACommittedUnknownOrVoidedDocumentDoesNothingAndAnEmptyCodeIsRefused()
     {
         var provider = new RateTableTaxProvider(Embedded);
+        var request = MinnesotaChannels();
+        var committed = await provider.CommitAsync(request, CancellationToken.None);
 
-        await provider.VoidAsync("acct-1/tenant-1/2026-01", CancellationToken.None);
+        var voids = new[]
+        {
+            provider.VoidAsync(request.DocumentCode, CancellationToken.None),   // the committed document
+            provider.VoidAsync(request.DocumentCode, CancellationToken.None),   // voided again
+            provider.VoidAsync("acct-1/tenant-1/1999-01", CancellationToken.None), // never committed
+        };
+
+        Assert.All(voids, v => Assert.True(v.IsCompletedSuccessfully));
+        var again = await provider.CommitAsync(request, CancellationToken.None);
+        Assert.Equal(committed.Lines, again.Lines);   // the table keeps nothing that a void could undo
+        Assert.Equal(35.64m, again.TotalTax);
+        await Assert.ThrowsAsync<ArgumentException>(() => provider.VoidAsync("", CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => provider.VoidAsync(null!, CancellationToken.None));
     }
 
     [Fact]

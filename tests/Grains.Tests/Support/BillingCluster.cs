@@ -46,6 +46,13 @@ public sealed class BillingCluster : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
+    /// <summary>The names of the reminders registered for <paramref name="grain"/>, read from the silo's reminder table.</summary>
+    public async Task<IReadOnlyList<string>> ReminderNamesAsync(IAddressable grain)
+    {
+        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(reminder => reminder.ReminderName)];
+    }
+
     /// <summary>Deactivates every idle activation, as a silo does under memory pressure or on shutdown.</summary>
     public Task DeactivateAllAsync() => Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 }

@@ -5,7 +5,8 @@ namespace TenantBilling.Grains.Domain.Addresses;
 
 /// <summary>
 /// The US ZIP database (GeoNames, see docs/data/zip-codes.md) as an in-memory index: one
-/// <see cref="ZipPlace"/> per 5-digit ZIP, found in constant time. Immutable once built, so one instance
+/// <see cref="ZipPlace"/> per 5-digit ZIP, found in constant time, its city's casing corrected by
+/// <see cref="PlaceNameCasing"/>. Immutable once built, so one instance
 /// is shared by every thread (register it as a singleton).
 /// </summary>
 public sealed class ZipDirectory
@@ -75,6 +76,7 @@ public sealed class ZipDirectory
         // Sized for the row count up front, so they never grow (growing would allocate them twice over).
         var rowCount = csv.AsSpan().Count('\n') + 1;
         var strings = new Dictionary<string, string>(rowCount, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        var cities = new Dictionary<string, string>(rowCount, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         var places = new Dictionary<(string City, string State, string County, string Fips), ZipPlace>(rowCount);
         var states = new HashSet<string>(StringComparer.Ordinal);
         Span<Range> fields = stackalloc Range[FieldCount + 1];
@@ -104,7 +106,7 @@ public sealed class ZipDirectory
                 throw Malformed(lineNumber, "the ZIP appears twice");
             }
 
-            var key = ParsePlace(line, fields, lineNumber, strings);
+            var key = ParsePlace(line, fields, lineNumber, strings, cities);
             if (!places.TryGetValue(key, out var place))
             {
                 place = new ZipPlace(key.City, key.State, key.County, key.Fips);
@@ -123,7 +125,8 @@ public sealed class ZipDirectory
         ReadOnlySpan<char> line,
         ReadOnlySpan<Range> fields,
         int lineNumber,
-        Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings)
+        Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings,
+        Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> cities)
     {
         var city = line[fields[1]];
         var state = line[fields[2]];
@@ -144,7 +147,23 @@ public sealed class ZipDirectory
             throw Malformed(lineNumber, "the county FIPS code is not five digits");
         }
 
-        return (Pool(city, strings), Pool(state, strings), Pool(county, strings), Pool(fips, strings));
+        return (City(city, strings, cities), Pool(state, strings), Pool(county, strings), Pool(fips, strings));
+    }
+
+    /// <summary>The city as the data spells it, with its casing corrected once per distinct name (<see cref="PlaceNameCasing"/>).</summary>
+    private static string City(
+        ReadOnlySpan<char> text,
+        Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings,
+        Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> cities)
+    {
+        if (!cities.TryGetValue(text, out var city))
+        {
+            var given = text.ToString();
+            city = Pool(PlaceNameCasing.Apply(given), strings);
+            cities[given] = city;
+        }
+
+        return city;
     }
 
     private static string Pool(ReadOnlySpan<char> text, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings)
