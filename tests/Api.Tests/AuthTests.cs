@@ -74,6 +74,7 @@ public sealed class AuthTests(ApiFactory api) : IClassFixture<ApiFactory>
         var calls = new (string Route, Func<Task<HttpResponseMessage>> Send, HttpStatusCode Expected)[]
         {
             ("POST /v1/accounts", () => _operator.PostJsonAsync("/v1/accounts", JsonSerializer.Serialize(new { accountId = Seed.NewId("op"), name = "Operator's" })), HttpStatusCode.Created),
+            ("GET /v1/accounts", () => _operator.GetAsync("/v1/accounts?limit=5"), HttpStatusCode.OK),
             ("GET /v1/accounts/{accountId}", () => _operator.GetAsync(account), HttpStatusCode.OK),
             ("POST /v1/accounts/{accountId}/api-keys", async () =>
             {
