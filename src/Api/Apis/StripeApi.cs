@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ public static partial class StripeApi
     {
         var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>();
         account.MapPut("/stripe-connection", Connect).WithName("ConnectStripe")
-            .WithSummary("Connect the account's Stripe: {stripeAccountId} (Connect) or {secretKey} (stored encrypted, never returned). Held invoices are released.");
+            .WithSummary("Connect the account's Stripe: {stripeAccountId} (Connect; operator only, 409 when another account holds it) or {secretKey} (stored encrypted, never returned). Held invoices are released.");
         account.MapDelete("/stripe-connection", Disconnect).WithName("DisconnectStripe")
             .WithSummary("Disconnect Stripe: no new Stripe calls; invoices that fall due are held; history stays.");
         account.MapPut("/settings", UpdateSettings).AddEndpointFilter<OperatorOnlyFilter>().WithName("UpdateAccountSettings")
@@ -37,7 +38,8 @@ public static partial class StripeApi
         return v1;
     }
 
-    private static async Task<Ok<AccountResponse>> Connect(string accountId, StripeConnectionRequest request, IGrainFactory grains)
+    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> Connect(
+        string accountId, StripeConnectionRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         Ids.Account(accountId);
         var errors = new FieldErrors();
@@ -62,6 +64,15 @@ public static partial class StripeApi
         }
 
         Ids.ThrowIfInvalid(errors);
+        if (stripeAccountId is not null && !user.IsOperator())
+        {
+            // The platform key reaches every connected account: only the portal's back end, after Stripe's
+            // Connect onboarding, may say which one belongs to an account.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Only the operator connects a Stripe Connect account (after Stripe's Connect onboarding); an account key may connect its own secret key.");
+        }
+
         await Ids.ExistingAccountAsync(grains, accountId);
         var connected = await grains.GetGrain<IAccountGrain>(accountId).ConnectStripeAsync(new StripeCredentials(stripeAccountId, secretKey, webhookSecret));
         await Task.WhenAll(connected.HeldInvoiceKeys.Select(key => grains.GetGrain<IStripeInvoiceGrain>(key).ResumeAsync()));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -6,11 +7,15 @@ using TenantBilling.Grains.Interfaces.Models;
 namespace TenantBilling.Grains.Accounts;
 
 [GrainType("account")]
-public sealed class AccountGrain(
+public sealed partial class AccountGrain(
     [PersistentState("account", StorageNames.Billing)] IPersistentState<AccountState> state,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
-    SecretProtector secrets) : Grain, IAccountGrain
+    SecretProtector secrets,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
+    /// <summary>The Connect account id a connection in progress is claiming (not persisted: a crash abandons the claim).</summary>
+    private string? connecting;
+
     private string AccountId => this.GetPrimaryKeyString();
 
     public async Task<AccountView> CreateAsync(string name)
@@ -62,31 +67,32 @@ public sealed class AccountGrain(
     public async Task<StripeConnected> ConnectStripeAsync(StripeCredentials credentials)
     {
         EnsureExists();
-        var now = time.GetUtcNow();
-        if (credentials.SecretKey is { } secretKey)
+        if (credentials.SecretKey is not null && !secrets.IsConfigured)
         {
-            if (!secrets.IsConfigured)
+            throw BillingProblemException.Conflict("The operator has not configured Stripe:EncryptionKey, so account keys can't be stored; connect through Stripe Connect instead.");
+        }
+
+        var previousConnectAccount = ConnectedAccountId;
+        connecting = credentials.StripeAccountId;
+        try
+        {
+            if (credentials.StripeAccountId is { } stripeAccountId)
             {
-                throw BillingProblemException.Conflict("The operator has not configured Stripe:EncryptionKey, so account keys can't be stored; connect through Stripe Connect instead.");
+                // The cluster-wide index refuses an id another account holds (409) before anything changes here.
+                await ConnectAccount(stripeAccountId).ClaimAsync(AccountId);
             }
 
-            state.State.EncryptedSecretKey = secrets.Protect(secretKey);
-            state.State.EncryptedWebhookSecret = credentials.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null;
-            state.State.StripeIdentity = $"key:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretKey)))[..16]}";
-            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null, credentials.WebhookSecret is not null);
+            Apply(credentials, time.GetUtcNow());
+            var held = state.State.HeldInvoiceKeys.ToList();
+            state.State.HeldInvoiceKeys.Clear();
+            await state.WriteStateAsync();
+            await ReleaseIfUnusedAsync(previousConnectAccount);
+            return new StripeConnected(View(), held);
         }
-        else
+        finally
         {
-            state.State.EncryptedSecretKey = null;
-            state.State.EncryptedWebhookSecret = null;
-            state.State.StripeIdentity = $"connect:{credentials.StripeAccountId}";
-            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null);
+            connecting = null;
         }
-
-        var held = state.State.HeldInvoiceKeys.ToList();
-        state.State.HeldInvoiceKeys.Clear();
-        await state.WriteStateAsync();
-        return new StripeConnected(View(), held);
     }
 
     public async Task<AccountView> DisconnectStripeAsync()
@@ -94,13 +100,18 @@ public sealed class AccountGrain(
         EnsureExists();
         if (state.State.Stripe.Mode != StripeConnectionMode.NotConnected)
         {
+            var previousConnectAccount = ConnectedAccountId;
             state.State.Stripe = state.State.Stripe with { Mode = StripeConnectionMode.NotConnected, DisconnectedAt = time.GetUtcNow() };
             state.State.EncryptedSecretKey = null;
             await state.WriteStateAsync();
+            await ReleaseIfUnusedAsync(previousConnectAccount);
         }
 
         return View();
     }
+
+    public Task<bool> HoldsConnectAccountAsync(string stripeAccountId) =>
+        Task.FromResult(ConnectedAccountId == stripeAccountId || connecting == stripeAccountId);
 
     public async Task<AccountView> UpdateSettingsAsync(AccountSettings settings)
     {
@@ -152,6 +163,52 @@ public sealed class AccountGrain(
         var nextAfter = start + page.Count < ids.Count ? page[^1] : null;
         return Task.FromResult(new TenantIdPage(page, nextAfter));
     }
+
+    private void Apply(StripeCredentials credentials, DateTimeOffset now)
+    {
+        if (credentials.SecretKey is { } secretKey)
+        {
+            state.State.EncryptedSecretKey = secrets.Protect(secretKey);
+            state.State.EncryptedWebhookSecret = credentials.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null;
+            state.State.StripeIdentity = $"key:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretKey)))[..16]}";
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null, credentials.WebhookSecret is not null);
+        }
+        else
+        {
+            state.State.EncryptedSecretKey = null;
+            state.State.EncryptedWebhookSecret = null;
+            state.State.StripeIdentity = $"connect:{credentials.StripeAccountId}";
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null);
+        }
+    }
+
+    /// <summary>The Connect account id the account is connected to now, or null.</summary>
+    private string? ConnectedAccountId =>
+        state.State.Stripe is { Mode: StripeConnectionMode.Connect, StripeAccountId: { } id } ? id : null;
+
+    private IStripeConnectAccountGrain ConnectAccount(string stripeAccountId) => GrainFactory.GetGrain<IStripeConnectAccountGrain>(stripeAccountId);
+
+    /// <summary>
+    /// Releases a Connect account id the account no longer uses. Best effort: if the release is lost, the
+    /// index still hands the id to the next claimant, because it asks this account whether it holds it.
+    /// </summary>
+    private async Task ReleaseIfUnusedAsync(string? stripeAccountId)
+    {
+        if (stripeAccountId is not null && stripeAccountId != ConnectedAccountId)
+        {
+            try
+            {
+                await ConnectAccount(stripeAccountId).ReleaseAsync(AccountId);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogReleaseFailed(logger, exception, AccountId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: releasing its former Connect account failed; the next claimant takes it over")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string accountId);
 
     private void EnsureExists()
     {
