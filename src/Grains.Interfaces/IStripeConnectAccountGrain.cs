@@ -11,7 +11,8 @@ public interface IStripeConnectAccountGrain : IGrainWithStringKey
     /// Binds the Connect account to <paramref name="accountId"/>. Conflict when another account holds it
     /// and still uses it; a binding its holder no longer uses (a release that never ran) is taken over.
     /// </summary>
-    Task ClaimAsync(string accountId);
+    /// <returns>True when the binding is new; false when <paramref name="accountId"/> already held it.</returns>
+    Task<bool> ClaimAsync(string accountId);
 
     /// <summary>Releases the binding when <paramref name="accountId"/> holds it; otherwise does nothing.</summary>
     Task ReleaseAsync(string accountId);

@@ -83,4 +83,86 @@ public sealed class StripeConnectionTests(StripeApiFactory api) : IClassFixture<
         await (await _operator.SendAsync(HttpMethod.Delete, Url(first))).ExpectJsonAsync(HttpStatusCode.OK);
         await (await _operator.PutJsonAsync(Url(third), ConnectBody(b))).ExpectJsonAsync(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task A_key_is_checked_against_stripe_when_connected_and_the_answer_says_its_mode()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+
+        var connected = await (await _operator.PutJsonAsync(Url(accountId), JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+
+        Assert.False(connected.GetProperty("stripe").GetProperty("liveMode").GetBoolean());
+        var stripeAccount = api.Stripe.PlatformAccountId(secretKey);
+        Assert.Contains(api.Stripe.RequestLog, r => r.AccountId == stripeAccount && r.Route == "GET /v1/account" && r.Status == 200);
+    }
+
+    [Fact]
+    public async Task A_key_stripe_refuses_is_a_422_with_stripes_reason_and_nothing_changes()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+        api.Stripe.RevokeApiKey(secretKey);
+
+        var response = await _operator.PutJsonAsync(Url(accountId), JsonSerializer.Serialize(new { secretKey }));
+        var text = await response.Content.ReadAsStringAsync();
+        var refused = await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("Expired API Key", refused.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secretKey[8..], text, StringComparison.Ordinal);
+        await AssertNotConnectedAsync(accountId);
+    }
+
+    [Fact]
+    public async Task A_live_key_in_a_test_deployment_is_a_422_and_never_reaches_stripe()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var liveKey = $"sk_live_{Guid.NewGuid():N}";
+
+        var refused = await (await _operator.PutJsonAsync(Url(accountId), JsonSerializer.Serialize(new { secretKey = liveKey }))).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("live key", refused.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Contains("test mode", refused.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Stripe.RequestLog, r => r.AccountId == api.Stripe.PlatformAccountId(liveKey));
+        await AssertNotConnectedAsync(accountId);
+    }
+
+    [Fact]
+    public async Task A_connect_account_the_platform_cannot_reach_is_a_422_and_the_id_stays_free()
+    {
+        var (first, second) = (await Seed.AccountAsync(_operator), await Seed.AccountAsync(_operator));
+        var stripeAccountId = NewConnectAccount();
+        api.Stripe.RevokeAccountAccess(stripeAccountId);
+
+        var refused = await (await _operator.PutJsonAsync(Url(first), ConnectBody(stripeAccountId))).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("does not have access to account", refused.GetProperty("title").GetString(), StringComparison.Ordinal);
+        await AssertNotConnectedAsync(first);
+        // The refused claim was released: the same id gives the second account the same 422, not a 409.
+        await (await _operator.PutJsonAsync(Url(second), ConnectBody(stripeAccountId))).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task Stripe_not_answering_the_check_is_a_503_and_nothing_changes()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+        var fault = api.Stripe.InjectFault(new StripeFake.FaultRule(StripeFake.FaultKind.ServerErrorBeforeWork)
+        {
+            Path = "/v1/account", AccountId = api.Stripe.PlatformAccountId(secretKey), Count = null, StatusCode = 503,
+        });
+
+        await (await _operator.PutJsonAsync(Url(accountId), JsonSerializer.Serialize(new { secretKey }))).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+        fault.Remove();
+
+        Assert.True(fault.Fired >= 2, $"The check was tried {fault.Fired} time(s); a GET is repeated before giving up.");
+        await AssertNotConnectedAsync(accountId);
+        await (await _operator.PutJsonAsync(Url(accountId), JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+    }
+
+    private async Task AssertNotConnectedAsync(string accountId)
+    {
+        var account = await (await _operator.GetAsync(Seed.AccountUrl(accountId))).ExpectJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("not_connected", account.GetProperty("stripe").GetProperty("mode").GetString());
+    }
 }

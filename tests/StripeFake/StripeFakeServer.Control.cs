@@ -10,6 +10,19 @@ public sealed partial class StripeFakeServer
     /// <summary>The account an API key stands for when a request carries no <c>Stripe-Account</c> header.</summary>
     public string PlatformAccountId(string apiKey) => this.pipeline.PlatformAccount(apiKey);
 
+    /// <summary>
+    /// Sets the account's default currency, which Stripe gives an invoice or item that names none (a
+    /// reseller outside the US, say). The fake must have seen a request for the account.
+    /// </summary>
+    public void SetDefaultCurrency(string accountId, string currency)
+    {
+        var account = this.RequireAccount(accountId);
+        lock (account.Gate)
+        {
+            account.DefaultCurrency = currency.ToLowerInvariant();
+        }
+    }
+
     /// <summary>Gives an account its own rate limit (null: unlimited), starting with a full bucket.</summary>
     public void SetRateLimit(string accountId, RateLimit? limit) => this.rateLimiter.Set(accountId, limit);
 

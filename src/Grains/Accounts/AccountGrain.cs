@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TenantBilling.Grains.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -11,10 +13,15 @@ public sealed partial class AccountGrain(
     [PersistentState("account", StorageNames.Billing)] IPersistentState<AccountState> state,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
     SecretProtector secrets,
+    IStripeGateway stripe,
+    IOptions<StripeOptions> stripeOptions,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     /// <summary>The Connect account id a connection in progress is claiming (not persisted: a crash abandons the claim).</summary>
     private string? connecting;
+
+    /// <summary>How long the connection check may take, well inside a grain call's timeout.</summary>
+    private static readonly TimeSpan VerifyBudget = TimeSpan.FromSeconds(20);
 
     private string AccountId => this.GetPrimaryKeyString();
 
@@ -72,17 +79,33 @@ public sealed partial class AccountGrain(
             throw BillingProblemException.Conflict("The operator has not configured Stripe:EncryptionKey, so account keys can't be stored; connect through Stripe Connect instead.");
         }
 
+        // The key's mode is checked before the key goes anywhere: a live key never reaches a test deployment's Stripe calls.
+        var key = credentials.SecretKey ?? stripeOptions.Value.PlatformSecretKey
+            ?? throw BillingProblemException.Conflict("The operator has not configured the Stripe platform key (Stripe:PlatformSecretKey), so Connect accounts can't be connected.");
+        var keyMode = StripeConnectionCheck.ModeOf(key);
+        if (StripeConnectionCheck.ModeMismatch(keyMode, stripeOptions.Value.Mode ?? StripeMode.Test, credentials.SecretKey is null) is { } mismatch)
+        {
+            throw mismatch;
+        }
+
         var previousConnectAccount = ConnectedAccountId;
+        var sealedKey = credentials.SecretKey is { } secretKey ? secrets.Protect(secretKey) : null;
         connecting = credentials.StripeAccountId;
         try
         {
-            if (credentials.StripeAccountId is { } stripeAccountId)
+            // The cluster-wide index refuses an id another account holds (409) before Stripe is asked or anything changes here.
+            var claimed = credentials.StripeAccountId is { } stripeAccountId && await ConnectAccount(stripeAccountId).ClaimAsync(AccountId);
+            try
             {
-                // The cluster-wide index refuses an id another account holds (409) before anything changes here.
-                await ConnectAccount(stripeAccountId).ClaimAsync(AccountId);
+                await VerifyAsync(Candidate(credentials, sealedKey));
+            }
+            catch (BillingProblemException) when (claimed)
+            {
+                await ConnectAccount(credentials.StripeAccountId!).ReleaseAsync(AccountId);
+                throw;
             }
 
-            Apply(credentials, time.GetUtcNow());
+            Apply(credentials, sealedKey, keyMode, time.GetUtcNow());
             var held = state.State.HeldInvoiceKeys.ToList();
             state.State.HeldInvoiceKeys.Clear();
             await state.WriteStateAsync();
@@ -164,21 +187,57 @@ public sealed partial class AccountGrain(
         return Task.FromResult(new TenantIdPage(page, nextAfter));
     }
 
-    private void Apply(StripeCredentials credentials, DateTimeOffset now)
+    /// <summary>How the pipeline would reach Stripe with these credentials, before they are stored.</summary>
+    private StripeAccess Candidate(StripeCredentials credentials, byte[]? sealedKey) =>
+        credentials.SecretKey is not null
+            ? new StripeAccess(AccountId, StripeConnectionMode.SecretKey, null, sealedKey, state.State.Settings)
+            : new StripeAccess(AccountId, StripeConnectionMode.Connect, credentials.StripeAccountId, null, state.State.Settings);
+
+    /// <summary>
+    /// Retrieves the account the credentials reach, so a key or Connect id that does not work is a 422 with
+    /// Stripe's reason now rather than a failed invoice on the billing day. A missing answer is retried a
+    /// few times within a budget well inside the grain call's timeout, then is a 503.
+    /// </summary>
+    private async Task VerifyAsync(StripeAccess candidate)
     {
+        using var budget = new CancellationTokenSource(VerifyBudget);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StripePacing.WaitTurnAsync(GrainFactory, candidate);
+                await stripe.RetrieveAccountAsync(candidate, budget.Token);
+                return;
+            }
+            catch (StripeCallException failure)
+                when (StripeConnectionCheck.IsTransient(failure) && attempt < StripeConnectionCheck.Attempts && !budget.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
+            }
+            catch (StripeCallException failure)
+            {
+                LogConnectionRefused(logger, AccountId, failure.Kind, failure.Message);
+                throw StripeConnectionCheck.Refusal(failure);
+            }
+        }
+    }
+
+    private void Apply(StripeCredentials credentials, byte[]? sealedKey, StripeMode keyMode, DateTimeOffset now)
+    {
+        var liveMode = keyMode == StripeMode.Live;
         if (credentials.SecretKey is { } secretKey)
         {
-            state.State.EncryptedSecretKey = secrets.Protect(secretKey);
+            state.State.EncryptedSecretKey = sealedKey;
             state.State.EncryptedWebhookSecret = credentials.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null;
             state.State.StripeIdentity = $"key:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretKey)))[..16]}";
-            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null, credentials.WebhookSecret is not null);
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null, credentials.WebhookSecret is not null, liveMode);
         }
         else
         {
             state.State.EncryptedSecretKey = null;
             state.State.EncryptedWebhookSecret = null;
             state.State.StripeIdentity = $"connect:{credentials.StripeAccountId}";
-            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null);
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null, LiveMode: liveMode);
         }
     }
 
@@ -206,6 +265,9 @@ public sealed partial class AccountGrain(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: Stripe refused the connection check ({Kind}): {StripeMessage}")]
+    private static partial void LogConnectionRefused(ILogger logger, string accountId, StripeFailureKind kind, string stripeMessage);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: releasing its former Connect account failed; the next claimant takes it over")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, string accountId);

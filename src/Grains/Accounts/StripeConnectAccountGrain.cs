@@ -20,12 +20,12 @@ public sealed class StripeConnectAccountGrain(
 {
     private string StripeAccountId => this.GetPrimaryKeyString();
 
-    public async Task ClaimAsync(string accountId)
+    public async Task<bool> ClaimAsync(string accountId)
     {
         var holder = state.State.AccountId;
         if (holder == accountId)
         {
-            return;
+            return false;
         }
 
         if (holder is not null && await GrainFactory.GetGrain<IAccountGrain>(holder).HoldsConnectAccountAsync(StripeAccountId))
@@ -36,6 +36,7 @@ public sealed class StripeConnectAccountGrain(
 
         state.State.AccountId = accountId;
         await state.WriteStateAsync();
+        return true;
     }
 
     public async Task ReleaseAsync(string accountId)

@@ -449,7 +449,7 @@ public sealed partial class StripeInvoiceGrain(
         {
             case StripeFailureKind.RateLimited or StripeFailureKind.KeyInUse or StripeFailureKind.Disconnected:
                 return true;
-            case StripeFailureKind.Unknown:
+            case StripeFailureKind.Unknown or StripeFailureKind.ServerError:
                 State.Reconcile = true;
                 State.Attempt++;
                 await state.WriteStateAsync();

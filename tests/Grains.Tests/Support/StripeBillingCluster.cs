@@ -65,6 +65,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
                 o.WebhookSecret = WebhookSecret;
                 o.EncryptionKey = encryptionKey;
                 o.RequestTimeout = RequestTimeout;
+                o.Mode = StripeMode.Test;
             });
         });
         Cluster = builder.Build();

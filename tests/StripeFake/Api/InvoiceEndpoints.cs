@@ -90,7 +90,7 @@ internal static class InvoiceEndpoints
             Sequence = ++ctx.Account.InvoiceSequence,
             Created = ctx.Now,
             CustomerId = customer.Id,
-            Currency = form.NonEmpty("currency")?.ToLowerInvariant() ?? ctx.Environment.Options.DefaultCurrency,
+            Currency = form.NonEmpty("currency")?.ToLowerInvariant() ?? ctx.Account.DefaultCurrency ?? ctx.Environment.Options.DefaultCurrency,
         };
         ApplySettings(ctx, invoice, creating: true);
         ctx.Account.Invoices.Add(invoice.Id, invoice);

@@ -21,9 +21,15 @@ public sealed record StripeInvoiceSnapshot(
 /// <summary>One line to add to a Stripe invoice: an amount in cents and its description.</summary>
 public sealed record StripeLine(long AmountCents, string Description);
 
+/// <summary>The Stripe account a connection reaches, as <c>GET /v1/account</c> shows it.</summary>
+public sealed record StripeAccountInfo(string Id, bool ChargesEnabled);
+
 /// <summary>What the invoice pipeline asks of Stripe. Every POST takes its idempotency key from the caller.</summary>
 public interface IStripeGateway
 {
+    /// <summary>Retrieves the Stripe account the connection reaches: the cheap authenticated read that checks a key or a Connect id.</summary>
+    Task<StripeAccountInfo> RetrieveAccountAsync(StripeAccess access, CancellationToken cancellationToken);
+
     Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken);
 
     Task UpdateCustomerAsync(StripeAccess access, string idempotencyKey, string customerId, TenantDetails details, CancellationToken cancellationToken);
@@ -62,6 +68,13 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
     public const string InvoiceKeyMetadata = "tenant_billing_invoice";
 
     private readonly ConcurrentDictionary<string, StripeClient> _clients = new(StringComparer.Ordinal);
+
+    public async Task<StripeAccountInfo> RetrieveAccountAsync(StripeAccess access, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, null);
+        var account = await Call(() => new AccountService(client).GetSelfAsync(request, cancellationToken));
+        return new StripeAccountInfo(account.Id, account.ChargesEnabled);
+    }
 
     public async Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken)
     {
@@ -162,6 +175,7 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
         }
         catch (Exception exception) when (StripeCallException.IsStripeFailure(exception))
         {
+            // Only Stripe's error type, code, message and request id go on, never its raw answer.
             throw StripeCallException.From(exception);
         }
     }
