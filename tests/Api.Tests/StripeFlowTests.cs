@@ -45,7 +45,10 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         var inStripe = Assert.Single(api.Stripe.Invoices(stripeAccount));
         Assert.Equal(inStripe.Id, invoice.GetProperty("stripeInvoiceId").GetString());
         Assert.Equal((long)(preview.GetProperty("total").GetDecimal() * 100), inStripe.Total);
-        Assert.Equal(preview.GetProperty("lines").GetArrayLength() + preview.GetProperty("taxes").GetArrayLength(), inStripe.Lines.Count);
+        // Taxes are tax amounts on the lines, not lines: Stripe's total = Σ lines + Σ tax amounts = the preview's.
+        Assert.Equal(preview.GetProperty("lines").GetArrayLength(), inStripe.Lines.Count);
+        Assert.Equal((long)(preview.GetProperty("taxTotal").GetDecimal() * 100), inStripe.TotalTaxes);
+        Assert.Equal(inStripe.Total, inStripe.Lines.Sum(l => l.Amount + l.Taxes.Sum(t => t.Amount)));
 
         // The phantom fee, listed with its invoice.
         var fees = await (await account.GetAsync($"{Seed.AccountUrl(accountId)}/fees?month=2026-11")).ExpectJsonAsync(HttpStatusCode.OK);

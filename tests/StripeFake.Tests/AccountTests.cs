@@ -9,7 +9,7 @@ public sealed class AccountTests
     [Fact]
     public async Task A_key_retrieves_its_own_account_and_with_stripe_account_the_connected_one()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
 
         var own = await StripeClients.For(server).V1.Accounts.GetSelfAsync();
         var connected = await StripeClients.For(server, stripeAccount: "acct_connected1").V1.Accounts.GetSelfAsync();
@@ -25,7 +25,7 @@ public sealed class AccountTests
     [InlineData("pk_test_publishable", "api_key_invalid")]
     public async Task A_key_stripe_does_not_know_is_a_401(string key, string code)
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
 
         var error = await Assert.ThrowsAsync<StripeException>(() => StripeClients.For(server, key).V1.Accounts.GetSelfAsync());
 
@@ -36,7 +36,7 @@ public sealed class AccountTests
     [Fact]
     public async Task A_revoked_key_and_a_revoked_connect_account_are_refused()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         server.RevokeApiKey("sk_test_revoked0000");
         server.RevokeAccountAccess("acct_gone");
 
@@ -50,7 +50,7 @@ public sealed class AccountTests
     [Fact]
     public async Task An_accounts_default_currency_is_what_an_invoice_naming_none_gets()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server, stripeAccount: "acct_canada");
         var customer = await client.NewCustomerAsync();
         server.SetDefaultCurrency("acct_canada", "CAD");

@@ -66,6 +66,9 @@ public sealed class InvoiceState
     /// <summary>How the invoice is collected was settled against the customer's saved card (auto-charge drafts).</summary>
     [Id(24)] public bool CollectionChecked { get; set; }
 
+    /// <summary>Stripe's <c>total</c> when the invoice was last read, cents: checked against the draft before finalizing.</summary>
+    [Id(25)] public long? StripeTotalCents { get; set; }
+
     public bool InProgress => Draft is not null && Status is InvoiceStatus.HandedOver or InvoiceStatus.Held;
 
     /// <summary>Sent, but its taxes are not yet committed with the provider.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using TenantBilling.Grains.Domain;
 using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Integrations.Stripe;
@@ -260,6 +261,12 @@ public sealed partial class StripeInvoiceGrain(
             await MoveToAsync(InvoiceStep.LinesAdded);
         }
 
+        if (State.Step == InvoiceStep.LinesAdded && State.StripeTotalCents is { } stripeTotal && stripeTotal != Money.ToCents(Draft.Total))
+        {
+            await DiscardMismatchedDraftAsync(stripeTotal);
+            return;
+        }
+
         if (State.Step == InvoiceStep.LinesAdded)
         {
             access = await NextTurnAsync();
@@ -327,6 +334,24 @@ public sealed partial class StripeInvoiceGrain(
 
         State.CollectionChecked = true;
         await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Stripe's draft does not total what we composed (an account setting such as a default tax rate or
+    /// automatic tax changed it): it is deleted, never finalized, and the invoice fails with the reason;
+    /// a retry creates it afresh.
+    /// </summary>
+    private async Task DiscardMismatchedDraftAsync(long stripeTotal)
+    {
+        var access = await NextTurnAsync();
+        await stripe.DeleteDraftAsync(access, State.StripeInvoiceId!, CancellationToken.None);
+        var reason = $"Stripe's draft totaled {Money.FromCentsText(stripeTotal)}, not the {Money.FromCentsText(Money.ToCents(Draft.Total))} composed; it was deleted and not sent. Check the account's Stripe invoice settings (default tax rates, automatic tax), then retry.";
+        State.Step = InvoiceStep.CustomerReady;
+        State.StripeInvoiceId = null;
+        State.StripeTotalCents = null;
+        State.CreateSentAt = null;
+        State.CollectionChecked = false;
+        await RecordFailureAsync(new StripeCallException(StripeFailureKind.Permanent, reason));
     }
 
     /// <summary>
@@ -541,15 +566,15 @@ public sealed partial class StripeInvoiceGrain(
     {
         State.StripeInvoiceId = invoice.Id;
         State.CollectionMethod = invoice.CollectionMethod;
-        State.CustomerHasSavedCard = invoice.CustomerHasSavedCard;
+        State.CustomerHasSavedCard = invoice.CustomerHasSavedCard ?? State.CustomerHasSavedCard;
         State.Number = invoice.Number ?? State.Number;
         State.AmountDueCents = invoice.AmountDue;
         State.AmountPaidCents = invoice.AmountPaid;
+        State.StripeTotalCents = invoice.Total;
         State.HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? State.HostedInvoiceUrl;
     }
 
-    private List<StripeLine> Lines() =>
-        StripeInvoiceLines.For(Draft).Select(l => new StripeLine(l.AmountCents, l.Description)).ToList();
+    private IReadOnlyList<StripeInvoiceLines.Line> Lines() => StripeInvoiceLines.For(Draft);
 
     /// <summary>The deterministic idempotency key of a step's request: the same step, attempt and retry round give the same key.</summary>
     private string Key(string step) =>

@@ -15,7 +15,7 @@ public sealed class StripeApiFactory : ApiFactory, IAsyncLifetime
     /// <summary>Everything the service logged, at every level.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync();
+    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
 
     async Task IAsyncLifetime.DisposeAsync()
     {

@@ -39,7 +39,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
 
     public async Task InitializeAsync()
     {
-        Stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions
+        Stripe = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with
         {
             RecordRequestLog = true,
             TimeProvider = fakeOnBillingClock ? Clock : TimeProvider.System,
@@ -93,6 +93,15 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
             [new RecurringItem("Hosted PBX seat", 3, 19.99m, TaxCategory.VoipSeats)]));
         return (scenario, Stripe.PlatformAccountId(key));
     }
+
+    /// <summary>A Stripe.net client that reads the fake's account <paramref name="stripeAccount"/> (any account, through <c>Stripe-Account</c>), as a test looks at Stripe.</summary>
+    public global::Stripe.StripeClient StripeClient(string stripeAccount) => new(new global::Stripe.StripeClientOptions
+    {
+        ApiKey = PlatformKey,
+        ApiBase = Stripe.ApiBase,
+        StripeAccount = stripeAccount,
+        HttpClient = new global::Stripe.SystemNetHttpClient(new HttpClient(), maxNetworkRetries: 2),
+    });
 
     /// <summary>Delivers the month's statement after its billing day, so the invoice is due at once, and fires the reminder.</summary>
     public static async Task<InvoiceDraft> BillAsync(Scenario scenario, string period, decimal usageTotal = 42m, decimal minutes = 1000)

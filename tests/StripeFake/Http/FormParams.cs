@@ -197,7 +197,8 @@ internal sealed class FormParams
             .ToList();
     }
 
-    private string Name(string key) => this.prefix.Length == 0 ? key : $"{this.prefix}[{key}]";
+    /// <summary>The full parameter name of a child, as Stripe names it in errors (<c>lines[0][tax_amounts]</c>).</summary>
+    public string Name(string key) => this.prefix.Length == 0 ? key : $"{this.prefix}[{key}]";
 
     private static void Insert(Dictionary<string, Node> root, string key, string value)
     {

@@ -29,6 +29,8 @@ internal sealed class RequestPipeline(
     private readonly ConcurrentDictionary<string, byte> revokedKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> revokedAccounts = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<(string Account, string Route), byte> routesSeen = new();
+
     public void RevokeKey(string apiKey) => this.revokedKeys[apiKey] = 0;
 
     public void RevokeAccount(string accountId) => this.revokedAccounts[accountId] = 0;
@@ -97,7 +99,7 @@ internal sealed class RequestPipeline(
             return;
         }
 
-        var fault = faults.Next(method, path, account);
+        var fault = faults.Next(method, path, account) ?? this.FirstOfRoute(account, match.Template, method);
         if (fault is not null)
         {
             counters.Fault();
@@ -243,6 +245,12 @@ internal sealed class RequestPipeline(
                 break;
         }
     }
+
+    /// <summary>With <see cref="StripeFakeOptions.FaultFirstRequestOfEachRoute"/>: a 500 for the first request of a route in an account.</summary>
+    private FaultRule? FirstOfRoute(string account, string route, string method) =>
+        environment.Options.FaultFirstRequestOfEachRoute && this.routesSeen.TryAdd((account, route), 0)
+            ? new FaultRule(method == "GET" ? FaultKind.ServerErrorBeforeWork : FaultKind.ServerErrorAfterWork)
+            : null;
 
     private static FakeResponse ServerError(FaultRule fault) =>
         FakeResponse.Error(fault.StatusCode, "api_error", "An unknown error occurred (injected by the Stripe fake).");

@@ -23,6 +23,10 @@ internal sealed class AccountState(string id, bool isConnected)
 
     public Dictionary<string, PaymentMethodRecord> PaymentMethods { get; } = new(StringComparer.Ordinal);
 
+    public Dictionary<string, TaxRateRecord> TaxRates { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, DiscountRecord> Coupons { get; } = new(StringComparer.Ordinal);
+
     public List<FakeEvent> Events { get; } = [];
 
     public long InvoiceSequence { get; set; }

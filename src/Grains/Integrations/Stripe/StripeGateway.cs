@@ -1,11 +1,15 @@
 using System.Collections.Concurrent;
 using global::Stripe;
 using Microsoft.Extensions.Options;
+using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Integrations.Stripe;
 
 /// <summary>A Stripe invoice as the pipeline needs to know it (amounts in cents).</summary>
+/// <param name="TotalTaxes">The sum of Stripe's <c>total_taxes</c>.</param>
+/// <param name="CustomerHasSavedCard">The customer has a card to charge: <c>invoice_settings.default_payment_method</c> or a legacy <c>default_source</c>; null when the answer did not include the customer.</param>
+/// <param name="InvoiceKey">Our invoice key from the invoice's metadata, or null.</param>
 public sealed record StripeInvoiceSnapshot(
     string Id,
     string Status,
@@ -16,10 +20,12 @@ public sealed record StripeInvoiceSnapshot(
     string? HostedInvoiceUrl,
     int LineCount,
     string CollectionMethod,
-    bool CustomerHasSavedCard);
-
-/// <summary>One line to add to a Stripe invoice: an amount in cents and its description.</summary>
-public sealed record StripeLine(long AmountCents, string Description);
+    bool? CustomerHasSavedCard,
+    long Subtotal = 0,
+    long TotalTaxes = 0,
+    string? InvoiceKey = null,
+    string? Currency = null,
+    DateTimeOffset Created = default);
 
 /// <summary>The Stripe account a connection reaches, as <c>GET /v1/account</c> shows it.</summary>
 public sealed record StripeAccountInfo(string Id, bool ChargesEnabled);
@@ -46,7 +52,11 @@ public interface IStripeGateway
 
     Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken);
 
-    Task<StripeInvoiceSnapshot> AddLinesAsync(StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeLine> lines, CancellationToken cancellationToken);
+    /// <summary>Adds every line in one request, each non-discountable and carrying its taxes as Stripe tax amounts.</summary>
+    Task<StripeInvoiceSnapshot> AddLinesAsync(StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeInvoiceLines.Line> lines, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a draft invoice; true when it was deleted, false when Stripe no longer has it.</summary>
+    Task<bool> DeleteDraftAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken);
 
     Task<StripeInvoiceSnapshot> FinalizeAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
 
@@ -66,6 +76,9 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
 
     /// <summary>The metadata field carrying our invoice key on every Stripe invoice.</summary>
     public const string InvoiceKeyMetadata = "tenant_billing_invoice";
+
+    /// <summary>Every amount we compose is in US dollars.</summary>
+    public const string Currency = "usd";
 
     private readonly ConcurrentDictionary<string, StripeClient> _clients = new(StringComparer.Ordinal);
 
@@ -100,6 +113,9 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
                 CollectionMethod = chargeAutomatically ? "charge_automatically" : "send_invoice",
                 DaysUntilDue = chargeAutomatically ? null : access.Settings.DaysUntilDue,
                 AutoAdvance = false,
+                // Never the account's or the customer's defaults: our amounts are US dollars, and no coupon applies.
+                Currency = Currency,
+                Discounts = [],
                 Description = description,
                 PendingInvoiceItemsBehavior = "exclude",
                 Metadata = new Dictionary<string, string> { [InvoiceKeyMetadata] = invoiceKey },
@@ -137,14 +153,53 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
     }
 
     public async Task<StripeInvoiceSnapshot> AddLinesAsync(
-        StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeLine> lines, CancellationToken cancellationToken)
+        StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeInvoiceLines.Line> lines, CancellationToken cancellationToken)
     {
         var (client, request) = Connect(access, idempotencyKey);
         return Snapshot(await Call(() => new InvoiceService(client).AddLinesAsync(
             invoiceId,
-            new InvoiceAddLinesOptions { Lines = lines.Select(l => new InvoiceLineOptions { Amount = l.AmountCents, Description = l.Description }).ToList() },
+            new InvoiceAddLinesOptions { Lines = lines.Select(LineOptions).ToList() },
             request,
             cancellationToken)));
+    }
+
+    /// <summary>One line: its amount, no discount, and its taxes (a fixed fee is a 0 % rate with its amount, as Stripe documents).</summary>
+    public static InvoiceLineOptions LineOptions(StripeInvoiceLines.Line line) => new()
+    {
+        Amount = line.AmountCents,
+        Description = line.Description,
+        Discountable = false,
+        TaxAmounts = line.TaxAmounts.Count == 0 ? null : line.TaxAmounts.Select(t => new InvoiceLineTaxAmountOptions
+        {
+            Amount = t.AmountCents,
+            TaxableAmount = t.TaxableAmountCents,
+            TaxRateData = new InvoiceLineTaxAmountTaxRateDataOptions
+            {
+                DisplayName = t.DisplayName,
+                Percentage = t.Percentage,
+                Inclusive = false,
+                Jurisdiction = t.Jurisdiction,
+                JurisdictionLevel = t.JurisdictionLevel,
+                Country = t.Country,
+                State = t.State,
+                TaxType = t.TaxType,
+                Description = t.Description,
+            },
+        }).ToList(),
+    };
+
+    public async Task<bool> DeleteDraftAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, null);
+        try
+        {
+            await Call(() => new InvoiceService(client).DeleteAsync(invoiceId, null, request, cancellationToken));
+            return true;
+        }
+        catch (StripeCallException missing) when (missing.Code == "resource_missing")
+        {
+            return false;
+        }
     }
 
     public async Task<StripeInvoiceSnapshot> FinalizeAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
@@ -210,5 +265,14 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
         invoice.HostedInvoiceUrl,
         (int)(invoice.Lines?.Data?.Count ?? 0),
         invoice.CollectionMethod,
-        invoice.Customer?.InvoiceSettings?.DefaultPaymentMethodId is { Length: > 0 });
+        invoice.Customer is null ? null : HasSavedCard(invoice.Customer),
+        invoice.Subtotal,
+        invoice.TotalTaxes?.Sum(t => t.Amount) ?? 0,
+        invoice.Metadata?.GetValueOrDefault(InvoiceKeyMetadata),
+        invoice.Currency,
+        invoice.Created);
+
+    /// <summary>A customer's card to charge: the payment method for invoices, or an older customer's legacy default source.</summary>
+    public static bool HasSavedCard(Customer customer) =>
+        customer.InvoiceSettings?.DefaultPaymentMethodId is { Length: > 0 } || customer.DefaultSourceId is { Length: > 0 };
 }
