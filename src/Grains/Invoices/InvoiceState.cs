@@ -69,6 +69,23 @@ public sealed class InvoiceState
     /// <summary>Stripe's <c>total</c> when the invoice was last read, cents: checked against the draft before finalizing.</summary>
     [Id(25)] public long? StripeTotalCents { get; set; }
 
+    /// <summary>A create request's outcome was unknown: before finalizing, drafts carrying the key other than ours are deleted.</summary>
+    [Id(26)] public bool SweepStrays { get; set; }
+
+    /// <summary>Stripe's status of the invoice when last read (draft, open, paid, …).</summary>
+    [Id(27)] public string? StripeStatus { get; set; }
+
+    /// <summary>The customer's balance before and after Stripe applied it at finalization, cents.</summary>
+    [Id(28)] public long? StartingBalanceCents { get; set; }
+
+    [Id(29)] public long? EndingBalanceCents { get; set; }
+
+    /// <summary>Stripe's <c>attempt_count</c> (charge attempts) when the invoice was last read.</summary>
+    [Id(30)] public long ChargeAttempts { get; set; }
+
+    /// <summary><see cref="ChargeAttempts"/> before our charge request: more afterwards means it ran.</summary>
+    [Id(31)] public long ChargeAttemptsBefore { get; set; }
+
     public bool InProgress => Draft is not null && Status is InvoiceStatus.HandedOver or InvoiceStatus.Held;
 
     /// <summary>Sent, but its taxes are not yet committed with the provider.</summary>

@@ -34,6 +34,9 @@ public sealed partial class StripeInvoiceGrain(
 
     private InvoiceState State => state.State;
 
+    /// <summary>This activation listed the customer's invoices and sent no create since that could have made one.</summary>
+    private bool listedSinceLastCreate;
+
     private string InvoiceKey => this.GetPrimaryKeyString();
 
     private InvoiceDraft Draft => State.Draft!;
@@ -52,6 +55,13 @@ public sealed partial class StripeInvoiceGrain(
             var now = time.GetUtcNow();
             State.Draft = draft;
             State.Status = draft.Lines.Count == 0 ? InvoiceStatus.NothingToBill : InvoiceStatus.HandedOver;
+            if (StripeAmountLimits.Refusal(draft) is { } tooLarge)
+            {
+                // Stripe could never charge it: fail it visibly now instead of with a Stripe error on the billing day.
+                State.Status = InvoiceStatus.Failed;
+                State.FailureReason = tooLarge;
+            }
+
             State.HandedOverAt = now;
             State.UpdatedAt = now;
             await state.WriteStateAsync();
@@ -93,9 +103,15 @@ public sealed partial class StripeInvoiceGrain(
             throw BillingProblemException.Conflict($"Only a failed invoice can be retried; this one is {State.Status}.");
         }
 
+        if (StripeAmountLimits.Refusal(Draft) is { } tooLarge)
+        {
+            throw BillingProblemException.Conflict(tooLarge);
+        }
+
         if (State.Status == InvoiceStatus.PaymentFailed)
         {
             State.Step = InvoiceStep.Finalized;
+            State.ChargeAttemptsBefore = State.ChargeAttempts;
         }
 
         State.RetryRound++;
@@ -194,6 +210,8 @@ public sealed partial class StripeInvoiceGrain(
             return;
         }
 
+        // Quick retries count failures in a row at one step: each step that gets through earns a fresh budget.
+        var failedStep = State.Step;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -218,13 +236,18 @@ public sealed partial class StripeInvoiceGrain(
             }
             catch (StripeCallException failure)
             {
+                if (State.Step != failedStep)
+                {
+                    (failedStep, attempt) = (State.Step, 1);
+                }
+
                 if (!await RecordFailureAsync(failure) || attempt >= RetryBackoff.QuickAttempts)
                 {
                     // Settled, or Stripe still refuses: the reminder tries again at the retry interval.
                     return;
                 }
 
-                await Task.Delay(RetryBackoff.Delay(attempt));
+                await Task.Delay(RetryBackoff.Delay(attempt, options.Value.QuickRetryDelay));
             }
         }
     }
@@ -237,9 +260,16 @@ public sealed partial class StripeInvoiceGrain(
             return;
         }
 
+        var listed = false;
         if (State.Reconcile)
         {
-            await ReconcileAsync();
+            listed = await ReconcileAsync();
+        }
+
+        if (State.StripeInvoiceId is not null)
+        {
+            // Found again by reading Stripe rather than created in this run: it lives in the Stripe connected now.
+            State.StripeIdentity ??= access.StripeIdentity;
         }
 
         if (State.Step == InvoiceStep.Accepted)
@@ -250,7 +280,7 @@ public sealed partial class StripeInvoiceGrain(
 
         if (State.Step == InvoiceStep.CustomerReady)
         {
-            await CreateAsync(access);
+            await CreateAsync(access, listed);
         }
 
         if (State.Step == InvoiceStep.Created)
@@ -269,8 +299,18 @@ public sealed partial class StripeInvoiceGrain(
 
         if (State.Step == InvoiceStep.LinesAdded)
         {
+            if (State.SweepStrays)
+            {
+                // A create whose outcome was unknown may have made a draft Stripe showed only later: only ours is finalized.
+                await FindOursAsync();
+                State.SweepStrays = false;
+                await state.WriteStateAsync();
+            }
+
             access = await NextTurnAsync();
-            Adopt(await stripe.FinalizeAsync(access, Key("finalize"), State.StripeInvoiceId!, CancellationToken.None));
+            var finalized = await stripe.FinalizeAsync(access, Key("finalize"), State.StripeInvoiceId!, CancellationToken.None);
+            Adopt(finalized);
+            State.ChargeAttemptsBefore = State.ChargeAttempts;
             State.FinalizedAt ??= time.GetUtcNow();
             await MoveToAsync(InvoiceStep.Finalized);
         }
@@ -283,23 +323,45 @@ public sealed partial class StripeInvoiceGrain(
 
         if (State.Step == InvoiceStep.Finalized)
         {
-            access = await NextTurnAsync();
-            var charge = State.CollectionMethod == "charge_automatically";
-            var delivered = charge
-                ? await stripe.PayAsync(access, Key("pay"), State.StripeInvoiceId!, CancellationToken.None)
-                : await stripe.SendAsync(access, Key("send"), State.StripeInvoiceId!, CancellationToken.None);
-            Adopt(delivered);
-            State.Status = delivered.Status == "paid" ? InvoiceStatus.Paid : InvoiceStatus.Sent;
-            await MoveToAsync(InvoiceStep.Delivered);
+            await DeliverAsync();
         }
     }
 
-    private async Task CreateAsync(StripeAccess access)
+    /// <summary>
+    /// Sends the invoice, or charges the saved card. An invoice Stripe already marked paid at finalization
+    /// (nothing due after the customer's credit, or under the minimum charge) is never charged; one to be
+    /// emailed is still sent, so the tenant has it.
+    /// </summary>
+    private async Task DeliverAsync()
     {
-        // Past Stripe's 24-hour idempotency window a repeated create would make a second invoice: look for ours first.
-        var found = State.CreateSentAt is { } sentAt && time.GetUtcNow() - sentAt > TimeSpan.FromHours(23)
-            ? await stripe.FindInvoiceAsync(await NextTurnAsync(), InvoiceKey, CancellationToken.None)
-            : null;
+        var access = await NextTurnAsync();
+        var current = Snapshot();
+        StripeInvoiceSnapshot delivered;
+        if (State.CollectionMethod != "charge_automatically")
+        {
+            delivered = await stripe.SendAsync(access, Key("send"), State.StripeInvoiceId!, CancellationToken.None);
+        }
+        else if (StripeInvoiceOutcome.NeedsCharge(current))
+        {
+            delivered = await stripe.PayAsync(access, Key("pay"), State.StripeInvoiceId!, CancellationToken.None);
+        }
+        else
+        {
+            delivered = current;
+        }
+
+        Adopt(delivered);
+        State.Note ??= StripeInvoiceOutcome.PaidWithoutCharge(delivered);
+        State.Status = StripeInvoiceOutcome.AfterDelivery(delivered);
+        await MoveToAsync(InvoiceStep.Delivered);
+    }
+
+    private async Task CreateAsync(StripeAccess access, bool listed)
+    {
+        // A create was sent before and its outcome is not known here (an unknown answer, a lost write, or
+        // Stripe's 24-hour key window past): look for ours by listing first, so one key makes one invoice.
+        var found = State.CreateSentAt is not null && !listed && !listedSinceLastCreate ? await FindOursAsync() : null;
+        listedSinceLastCreate |= State.CreateSentAt is not null;
         if (found is null)
         {
             if (State.CreateSentAt is null)
@@ -309,12 +371,54 @@ public sealed partial class StripeInvoiceGrain(
             }
 
             access = await NextTurnAsync();
-            found = await stripe.CreateInvoiceAsync(access, Key("create"), State.CustomerId!, InvoiceKey, Draft.Description, Draft.AutoCharge, CancellationToken.None);
+            try
+            {
+                found = await stripe.CreateInvoiceAsync(
+                    access, Key("create", State.CustomerId, Draft.AutoCharge, access.Settings.DaysUntilDue), State.CustomerId!, InvoiceKey, Draft.Description, Draft.AutoCharge, CancellationToken.None);
+            }
+            catch (StripeCallException refused) when (refused.Kind == StripeFailureKind.RateLimited)
+            {
+                // A 429 did nothing: the listing just made still holds, and the create goes again without another.
+                throw;
+            }
+            catch (StripeCallException)
+            {
+                listedSinceLastCreate = false;
+                throw;
+            }
         }
 
         Adopt(found);
         State.StripeIdentity = access.StripeIdentity;
         await MoveToAsync(InvoiceStep.Created);
+    }
+
+    /// <summary>
+    /// The customer's invoices carrying our key, listed (strongly consistent; Stripe's search can lag a
+    /// minute): ours is kept (the recorded one, else the one furthest along) and every other draft with our
+    /// key is deleted, so exactly one Stripe invoice per invoice key remains.
+    /// </summary>
+    private async Task<StripeInvoiceSnapshot?> FindOursAsync()
+    {
+        if (State.CustomerId is not { } customerId || State.CreateSentAt is null)
+        {
+            return null;
+        }
+
+        var carrying = await stripe.ListInvoicesAsync(await NextTurnAsync(), customerId, InvoiceKey, CancellationToken.None);
+        var choice = InvoiceReconciliation.Choose(State.StripeInvoiceId, carrying);
+        foreach (var stray in choice.StrayDrafts)
+        {
+            await stripe.DeleteDraftAsync(await NextTurnAsync(), stray.Id, CancellationToken.None);
+            LogStrayDeleted(logger, InvoiceKey, stray.Id);
+        }
+
+        if (choice.OtherFinalized.Count > 0)
+        {
+            LogOtherFinalized(logger, InvoiceKey, choice.OtherFinalized.Count);
+        }
+
+        return choice.Keep;
     }
 
     /// <summary>An auto-charge invoice whose customer has no saved card is emailed for payment instead, and says why.</summary>
@@ -325,10 +429,15 @@ public sealed partial class StripeInvoiceGrain(
             return;
         }
 
-        if (Draft.AutoCharge && State.CollectionMethod == "charge_automatically" && !State.CustomerHasSavedCard)
+        if (Draft.AutoCharge && !State.CustomerHasSavedCard)
         {
-            var access = await NextTurnAsync();
-            Adopt(await stripe.SwitchToSendInvoiceAsync(access, Key("send-by-email"), State.StripeInvoiceId!, CancellationToken.None));
+            // Already switched when a switch's answer was lost and the invoice was read back.
+            if (State.CollectionMethod == "charge_automatically")
+            {
+                var access = await NextTurnAsync();
+                Adopt(await stripe.SwitchToSendInvoiceAsync(access, Key("send-by-email", access.Settings.DaysUntilDue), State.StripeInvoiceId!, CancellationToken.None));
+            }
+
             State.Note = NoSavedCardNote;
         }
 
@@ -379,14 +488,16 @@ public sealed partial class StripeInvoiceGrain(
         return true;
     }
 
-    /// <summary>After an unknown outcome, reads what Stripe has so that no step is done twice.</summary>
-    private async Task ReconcileAsync()
+    /// <summary>
+    /// After an unknown outcome, reads what Stripe has so that no step is done twice: the invoice by its id,
+    /// or, if its create's answer was lost, by listing the customer's invoices. True when it listed them.
+    /// </summary>
+    private async Task<bool> ReconcileAsync()
     {
+        var listed = State.StripeInvoiceId is null && State.CreateSentAt is not null;
         var invoice = State.StripeInvoiceId is { } id
             ? await stripe.GetInvoiceAsync(await NextTurnAsync(), id, CancellationToken.None)
-            : State.CreateSentAt is not null
-                ? await stripe.FindInvoiceAsync(await NextTurnAsync(), InvoiceKey, CancellationToken.None)
-                : null;
+            : listed ? await FindOursAsync() : null;
 
         if (invoice is not null)
         {
@@ -407,15 +518,25 @@ public sealed partial class StripeInvoiceGrain(
                 State.Step = InvoiceStep.Finalized;
             }
 
-            if (invoice.Status == "paid" && State.Step < InvoiceStep.Delivered)
+            if (invoice.Status == "paid" && State.Step < InvoiceStep.Delivered && State.CollectionMethod == "charge_automatically")
             {
                 State.Status = InvoiceStatus.Paid;
+                State.Note ??= StripeInvoiceOutcome.PaidWithoutCharge(invoice);
+                State.Step = InvoiceStep.Delivered;
+            }
+            else if (State.Step == InvoiceStep.Finalized && State.CollectionMethod == "charge_automatically"
+                && StripeInvoiceOutcome.ChargeFailedUnseen(invoice, State.ChargeAttemptsBefore))
+            {
+                // Our charge ran and did not succeed, its answer lost: the card is not tried again until a retry.
+                State.Status = InvoiceStatus.PaymentFailed;
+                State.FailureReason = "Stripe attempted the charge and it was declined or failed (its answer was lost); retry to charge again.";
                 State.Step = InvoiceStep.Delivered;
             }
         }
 
         State.Reconcile = false;
         await state.WriteStateAsync();
+        return listed;
     }
 
     /// <summary>The invoice is final in Stripe: charge the phantom fee and record its taxes, in the ledger of the month it was finalized.</summary>
@@ -475,8 +596,15 @@ public sealed partial class StripeInvoiceGrain(
             case StripeFailureKind.RateLimited or StripeFailureKind.KeyInUse or StripeFailureKind.Disconnected:
                 return true;
             case StripeFailureKind.Unknown or StripeFailureKind.ServerError:
+                // Read Stripe before going on. A 5xx is what Stripe now replays for the key, so the next request
+                // takes a new attempt; no answer keeps the key, and Stripe's replay says whether it ran.
                 State.Reconcile = true;
-                State.Attempt++;
+                State.SweepStrays |= State.Step == InvoiceStep.CustomerReady;
+                if (StripeIdempotencyKeys.SpendsKey(failure.Kind))
+                {
+                    State.Attempt++;
+                }
+
                 await state.WriteStateAsync();
                 return true;
             case StripeFailureKind.CardDeclined when State.Step == InvoiceStep.Finalized:
@@ -571,14 +699,29 @@ public sealed partial class StripeInvoiceGrain(
         State.AmountDueCents = invoice.AmountDue;
         State.AmountPaidCents = invoice.AmountPaid;
         State.StripeTotalCents = invoice.Total;
+        State.StripeStatus = invoice.Status;
+        State.ChargeAttempts = invoice.AttemptCount;
+        State.StartingBalanceCents = invoice.StartingBalance;
+        State.EndingBalanceCents = invoice.EndingBalance;
         State.HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? State.HostedInvoiceUrl;
     }
 
     private IReadOnlyList<StripeInvoiceLines.Line> Lines() => StripeInvoiceLines.For(Draft);
 
-    /// <summary>The deterministic idempotency key of a step's request: the same step, attempt and retry round give the same key.</summary>
-    private string Key(string step) =>
-        State.Attempt == 0 && State.RetryRound == 0 ? $"{InvoiceKey}:{step}" : $"{InvoiceKey}:{step}:{State.RetryRound}.{State.Attempt}";
+    /// <summary>
+    /// The deterministic idempotency key of a step's request (<see cref="StripeIdempotencyKeys"/>): the same step,
+    /// retry round, attempt and body give the same key; <paramref name="bodyDependsOn"/> are the values the body
+    /// is made of that can change between attempts (the customer, settings).
+    /// </summary>
+    private string Key(string step, params object?[] bodyDependsOn) =>
+        StripeIdempotencyKeys.For(InvoiceKey, step, State.RetryRound, State.Attempt, bodyDependsOn.Length == 0 ? null : StripeIdempotencyKeys.Fingerprint(bodyDependsOn));
+
+    /// <summary>The invoice as last read from Stripe.</summary>
+    private StripeInvoiceSnapshot Snapshot() => new(
+        State.StripeInvoiceId!, State.StripeStatus ?? "open", State.Number, State.StripeTotalCents ?? 0, State.AmountDueCents ?? 0, State.AmountPaidCents ?? 0,
+        State.HostedInvoiceUrl, 0, State.CollectionMethod ?? "send_invoice", State.CustomerHasSavedCard,
+        StartingBalance: State.StartingBalanceCents, EndingBalance: State.EndingBalanceCents);
+
 
     private string LedgerMonth => BillingPeriod.Of(State.FinalizedAt ?? time.GetUtcNow()).ToString();
 
@@ -596,6 +739,12 @@ public sealed partial class StripeInvoiceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe refused invoice {InvoiceKey} at step {Step} ({Kind}): {StripeMessage}")]
     private static partial void LogStripeFailure(ILogger logger, string invoiceKey, InvoiceStep step, StripeFailureKind kind, string stripeMessage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice {InvoiceKey}: deleted stray Stripe draft {StripeInvoiceId} carrying its key")]
+    private static partial void LogStrayDeleted(ILogger logger, string invoiceKey, string stripeInvoiceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: {Count} other finalized Stripe invoice(s) carry its key; left alone, check them in Stripe")]
+    private static partial void LogOtherFinalized(ILogger logger, string invoiceKey, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: an unexpected failure interrupted it; the reminder retries it")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string invoiceKey);

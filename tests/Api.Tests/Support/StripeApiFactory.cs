@@ -15,7 +15,7 @@ public sealed class StripeApiFactory : ApiFactory, IAsyncLifetime
     /// <summary>Everything the service logged, at every level.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync();
 
     async Task IAsyncLifetime.DisposeAsync()
     {
@@ -32,6 +32,7 @@ public sealed class StripeApiFactory : ApiFactory, IAsyncLifetime
         builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
         builder.UseSetting("Stripe:RequestTimeout", "00:00:05");
         builder.UseSetting("Billing:RetryInterval", "00:01:00");
+        builder.UseSetting("Billing:QuickRetryDelay", "00:00:00.050");
         builder.UseSetting("Logging:LogLevel:Default", "Trace");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }

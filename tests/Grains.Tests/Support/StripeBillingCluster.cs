@@ -19,7 +19,11 @@ namespace TenantBilling.Grains.Tests.Support;
 /// </summary>
 /// <param name="retryInterval">The invoice retry period (default one second).</param>
 /// <param name="fakeOnBillingClock">Run the fake's clock (idempotency window, rate limits) on <see cref="Clock"/> instead of real time.</param>
-public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, bool fakeOnBillingClock = false) : IAsyncLifetime
+/// <param name="firstRequestFaults">
+/// The fake's default 500 on the first request of each route in each account (<see cref="StripeFakeOptions.FaultFirstRequestOfEachRoute"/>);
+/// off only for tests that count a grain's writes or Stripe's requests exactly. The fake's other Stripe-as-it-is defaults always apply.
+/// </param>
+public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, bool fakeOnBillingClock = false, bool firstRequestFaults = true) : IAsyncLifetime
 {
     public const string PlatformKey = "sk_test_platform0000000000";
     public const string WebhookSecret = "whsec_test_secret";
@@ -39,10 +43,11 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
 
     public async Task InitializeAsync()
     {
-        Stripe = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with
+        Stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions
         {
             RecordRequestLog = true,
             TimeProvider = fakeOnBillingClock ? Clock : TimeProvider.System,
+            FaultFirstRequestOfEachRoute = firstRequestFaults,
         });
         var retry = retryInterval ?? BillingCluster.RetryInterval;
         var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -55,7 +60,11 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
             silo.AddIncomingGrainCallFilter(new FaultyCalls(Faults));
             silo.UseInMemoryReminderService();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = retry);
-            silo.Services.Configure<BillingOptions>(o => o.RetryInterval = retry);
+            silo.Services.Configure<BillingOptions>(o =>
+            {
+                o.RetryInterval = retry;
+                o.QuickRetryDelay = TimeSpan.FromMilliseconds(50);
+            });
             silo.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, Clock);
             silo.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
             silo.Services.Configure<StripeOptions>(o =>

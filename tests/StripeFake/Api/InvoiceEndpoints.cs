@@ -236,14 +236,35 @@ internal static class InvoiceEndpoints
         var customer = form.NonEmpty("customer");
         var status = form.NonEmpty("status");
         var method = form.NonEmpty("collection_method");
+        var created = CreatedFilter(form);
         var all = ctx.Account.Invoices.Values
             .Where(i => customer is null || i.CustomerId == customer)
+            .Where(i => created(i.Created.ToUnixTimeSeconds()))
             .Where(i => status is null || i.Status == status)
             .Where(i => method is null || i.CollectionMethod == method)
             .OrderByDescending(i => i.Sequence)
             .ToList();
         var (page, hasMore) = Pagination.Slice(form, all, i => i.Id);
         return StripeJson.Write(w => StripeJson.Page(w, "/v1/invoices", page, hasMore, (jw, i) => StripeJson.Invoice(jw, ctx.Account, i, expand)));
+    }
+
+    /// <summary><c>created</c> as a timestamp, or <c>created[gt|gte|lt|lte]</c>.</summary>
+    private static Func<long, bool> CreatedFilter(FormParams form)
+    {
+        if (!form.Has("created"))
+        {
+            return _ => true;
+        }
+
+        if (!form.HasObject("created") || form.Object("created") is not { } range)
+        {
+            var exact = form.Long("created");
+            return t => t == exact;
+        }
+
+        range.EnsureOnly("gt", "gte", "lt", "lte");
+        var (gt, gte, lt, lte) = (range.Long("gt"), range.Long("gte"), range.Long("lt"), range.Long("lte"));
+        return t => (gt is null || t > gt) && (gte is null || t >= gte) && (lt is null || t < lt) && (lte is null || t <= lte);
     }
 
     private static byte[] Delete(ApiContext ctx)

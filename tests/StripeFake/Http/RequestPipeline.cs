@@ -246,11 +246,17 @@ internal sealed class RequestPipeline(
         }
     }
 
-    /// <summary>With <see cref="StripeFakeOptions.FaultFirstRequestOfEachRoute"/>: a 500 for the first request of a route in an account.</summary>
+    /// <summary>
+    /// With <see cref="StripeFakeOptions.FaultFirstRequestOfEachRoute"/>: a 500 for the first request of a route in
+    /// an account — before the work for reads and for sending an invoice (whose effect, an e-mail, no read can
+    /// show), after it for every other write.
+    /// </summary>
     private FaultRule? FirstOfRoute(string account, string route, string method) =>
         environment.Options.FaultFirstRequestOfEachRoute && this.routesSeen.TryAdd((account, route), 0)
-            ? new FaultRule(method == "GET" ? FaultKind.ServerErrorBeforeWork : FaultKind.ServerErrorAfterWork)
+            ? new FaultRule(method == "GET" || route == SendRoute ? FaultKind.ServerErrorBeforeWork : FaultKind.ServerErrorAfterWork)
             : null;
+
+    private const string SendRoute = "POST /v1/invoices/{id}/send";
 
     private static FakeResponse ServerError(FaultRule fault) =>
         FakeResponse.Error(fault.StatusCode, "api_error", "An unknown error occurred (injected by the Stripe fake).");

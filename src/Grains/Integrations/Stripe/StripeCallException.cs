@@ -5,6 +5,7 @@ using global::Stripe;
 namespace TenantBilling.Grains.Integrations.Stripe;
 
 /// <summary>What a failed Stripe request means for the invoice pipeline.</summary>
+[GenerateSerializer, Alias("stripe-failure-kind")]
 public enum StripeFailureKind
 {
     /// <summary>429: too many requests; nothing happened. Wait and send the same request again.</summary>
@@ -36,20 +37,31 @@ public enum StripeFailureKind
 /// (type, code, message, request id), never the raw answer, and masks anything shaped like a key, so it
 /// can go into logs and an invoice's failure reason.
 /// </summary>
-public sealed partial class StripeCallException(StripeFailureKind kind, string message) : Exception(message)
+/// <remarks>Serializable, so its kind survives a grain call (the customer grain's failures reach the invoice grain).</remarks>
+[GenerateSerializer, Alias("stripe-call-exception")]
+public sealed partial class StripeCallException : Exception
 {
     /// <summary>The longest Stripe message kept; Stripe's own are far shorter.</summary>
     public const int MaxMessageLength = 300;
 
-    public StripeFailureKind Kind { get; } = kind;
+    public StripeCallException(StripeFailureKind kind, string message, string? code = null)
+        : base(message)
+    {
+        Kind = kind;
+        Code = code;
+    }
+
+    [Id(0)]
+    public StripeFailureKind Kind { get; }
 
     /// <summary>Stripe's error code (e.g. <c>resource_missing</c>), when it gave one.</summary>
-    public string? Code { get; private init; }
+    [Id(1)]
+    public string? Code { get; }
 
     public static StripeCallException From(Exception exception) => exception switch
     {
         StripeCallException already => already,
-        StripeException e => new(KindOf(e), Summary(e)) { Code = e.StripeError?.Code },
+        StripeException e => new(KindOf(e), Summary(e), e.StripeError?.Code),
         HttpRequestException or TaskCanceledException or TimeoutException or IOException =>
             new(StripeFailureKind.Unknown, $"No answer from Stripe ({exception.GetType().Name})."),
         _ => throw new InvalidOperationException("Not a Stripe failure.", exception),

@@ -25,7 +25,10 @@ public sealed record StripeInvoiceSnapshot(
     long TotalTaxes = 0,
     string? InvoiceKey = null,
     string? Currency = null,
-    DateTimeOffset Created = default);
+    DateTimeOffset Created = default,
+    long? StartingBalance = null,
+    long? EndingBalance = null,
+    long AttemptCount = 0);
 
 /// <summary>The Stripe account a connection reaches, as <c>GET /v1/account</c> shows it.</summary>
 public sealed record StripeAccountInfo(string Id, bool ChargesEnabled);
@@ -47,8 +50,15 @@ public interface IStripeGateway
     /// <summary>Turns a draft into an invoice that is emailed for payment (no saved card to charge).</summary>
     Task<StripeInvoiceSnapshot> SwitchToSendInvoiceAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
 
-    /// <summary>The invoice carrying <paramref name="invoiceKey"/> in its metadata, or null.</summary>
-    Task<StripeInvoiceSnapshot?> FindInvoiceAsync(StripeAccess access, string invoiceKey, CancellationToken cancellationToken);
+    /// <summary>
+    /// The customer's invoices that carry <paramref name="invoiceKey"/> in their metadata, read by listing them all
+    /// (strongly consistent, unlike Stripe's search, which can lag a minute; a customer has a few a month).
+    /// No date filter: Stripe's clock, not ours, stamps <c>created</c>.
+    /// </summary>
+    Task<IReadOnlyList<StripeInvoiceSnapshot>> ListInvoicesAsync(StripeAccess access, string customerId, string invoiceKey, CancellationToken cancellationToken);
+
+    /// <summary>The customer carrying <paramref name="tenantKey"/> in its metadata among those with <paramref name="email"/>, or null (listed, not searched).</summary>
+    Task<string?> FindCustomerAsync(StripeAccess access, string? email, string tenantKey, CancellationToken cancellationToken);
 
     Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken);
 
@@ -136,14 +146,46 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
             cancellationToken)));
     }
 
-    public async Task<StripeInvoiceSnapshot?> FindInvoiceAsync(StripeAccess access, string invoiceKey, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StripeInvoiceSnapshot>> ListInvoicesAsync(
+        StripeAccess access, string customerId, string invoiceKey, CancellationToken cancellationToken)
     {
         var (client, request) = Connect(access, null);
-        var found = await Call(() => new InvoiceService(client).SearchAsync(
-            new InvoiceSearchOptions { Query = $"metadata['{InvoiceKeyMetadata}']:'{invoiceKey}'", Limit = 2, Expand = ["data.customer"] },
-            request,
-            cancellationToken));
-        return found.Data.Where(i => i.Status != "void").Select(Snapshot).FirstOrDefault();
+        var options = new InvoiceListOptions
+        {
+            Customer = customerId,
+            Limit = 100,
+            Expand = ["data.customer"],
+        };
+        return await Call(async () =>
+        {
+            var found = new List<StripeInvoiceSnapshot>();
+            await foreach (var invoice in new InvoiceService(client).ListAutoPagingAsync(options, request, cancellationToken))
+            {
+                if (invoice.Metadata?.GetValueOrDefault(InvoiceKeyMetadata) == invoiceKey)
+                {
+                    found.Add(Snapshot(invoice));
+                }
+            }
+
+            return found;
+        });
+    }
+
+    public async Task<string?> FindCustomerAsync(StripeAccess access, string? email, string tenantKey, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, null);
+        return await Call(async () =>
+        {
+            await foreach (var customer in new CustomerService(client).ListAutoPagingAsync(new CustomerListOptions { Email = email, Limit = 100 }, request, cancellationToken))
+            {
+                if (customer.Metadata?.GetValueOrDefault(CustomerMapping.TenantKeyMetadata) == tenantKey)
+                {
+                    return customer.Id;
+                }
+            }
+
+            return null;
+        });
     }
 
     public async Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken)
@@ -270,7 +312,10 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
         invoice.TotalTaxes?.Sum(t => t.Amount) ?? 0,
         invoice.Metadata?.GetValueOrDefault(InvoiceKeyMetadata),
         invoice.Currency,
-        invoice.Created);
+        invoice.Created,
+        invoice.StartingBalance,
+        invoice.EndingBalance,
+        invoice.AttemptCount);
 
     /// <summary>A customer's card to charge: the payment method for invoices, or an older customer's legacy default source.</summary>
     public static bool HasSavedCard(Customer customer) =>
