@@ -60,6 +60,23 @@ public sealed class IdempotencyTests
     }
 
     [Fact]
+    public async Task A_key_that_got_a_500_replays_it_and_with_changed_parameters_is_an_idempotency_error()
+    {
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+        var client = StripeClients.For(server);
+        server.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Path = "/v1/customers" });
+        var options = new RequestOptions { IdempotencyKey = "tenant:customer-0" };
+
+        var first = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync("Bob's Bakery", options));
+        var again = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync("Bob's Bakery", options));
+        var changed = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync("Bob's Bakery & Cafe", options));
+
+        Assert.Equal((HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError), (first.HttpStatusCode, again.HttpStatusCode));
+        Assert.Equal((HttpStatusCode.BadRequest, "idempotency_error"), (changed.HttpStatusCode, changed.StripeError.Type));
+        Assert.Single(server.Customers(server.PlatformAccountId(StripeClients.PlatformKey)));   // made once, by the first request
+    }
+
+    [Fact]
     public async Task Keys_are_scoped_per_account()
     {
         await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);

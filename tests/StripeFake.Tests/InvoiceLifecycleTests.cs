@@ -282,4 +282,22 @@ public sealed class InvoiceLifecycleTests
         Assert.Equal(amounts.Sum(), invoice.Total);
         Assert.Equal(amounts, lines.Select(l => l.Amount));
     }
+
+    [Fact]
+    public async Task Invoices_list_by_customer_and_created_range_at_once()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 5, 9, 0, 0, TimeSpan.Zero));
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock });
+        var client = StripeClients.For(server);
+        var customer = await client.NewCustomerAsync();
+        var early = await client.NewDraftAsync(customer.Id);
+        clock.Advance(TimeSpan.FromHours(2));
+        var late = await client.NewDraftAsync(customer.Id);
+
+        var all = await client.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customer.Id });
+        var recent = await client.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customer.Id, Created = new DateRangeOptions { GreaterThanOrEqual = clock.GetUtcNow().AddHours(-1).UtcDateTime } });
+
+        Assert.Equal([late.Id, early.Id], all.Data.Select(i => i.Id));
+        Assert.Equal([late.Id], recent.Data.Select(i => i.Id));
+    }
 }
