@@ -141,4 +141,21 @@ public sealed class WebhookTests
         await app.StartAsync();
         return app;
     }
+
+    [Fact]
+    public async Task A_thin_event_names_the_invoice_and_its_connected_account_and_stripe_net_parses_it()
+    {
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+        var client = StripeClients.For(server, stripeAccount: "acct_thin");
+        var customer = await client.NewCustomerAsync();
+        var invoice = await client.NewDraftAsync(customer.Id);
+
+        var webhook = server.BuildThinWebhook("acct_thin", invoice.Id, "v1.invoice.paid", "whsec_thin");
+        var parsed = client.ParseEventNotification(webhook.Payload, webhook.SignatureHeader, "whsec_thin");
+
+        var paid = Assert.IsType<Stripe.Events.V1InvoicePaidEventNotification>(parsed);
+        Assert.Equal((invoice.Id, "invoice", "acct_thin"), (paid.RelatedObject.Id, paid.RelatedObject.Type, paid.Context?.ToString()));
+        Assert.Throws<StripeException>(() => client.ParseEventNotification(webhook.Payload, webhook.SignatureHeader, "whsec_other"));
+        Assert.DoesNotContain(server.Events("acct_thin"), e => e.Id == webhook.EventId);   // thin events are built, not recorded
+    }
 }

@@ -143,6 +143,28 @@ public sealed partial class StripeFakeServer
         return this.Sign(evt, secret, timestamp);
     }
 
+    /// <summary>
+    /// A thin event of <paramref name="eventType"/> (e.g. <c>v1.invoice.paid</c>) naming the invoice, signed for
+    /// <paramref name="secret"/>, as an event destination with thin payloads delivers it.
+    /// </summary>
+    public SignedWebhook BuildThinWebhook(string accountId, string invoiceId, string eventType, string secret, DateTimeOffset? timestamp = null)
+    {
+        var account = this.RequireAccount(accountId);
+        FakeEvent evt;
+        lock (account.Gate)
+        {
+            var invoice = account.Invoices.GetValueOrDefault(invoiceId)
+                ?? throw new InvalidOperationException($"No invoice {invoiceId} in account {accountId}.");
+            evt = EventFactory.ThinForInvoice(account, invoice, eventType, this.Options.TimeProvider.GetUtcNow());
+        }
+
+        return this.Sign(evt, secret, timestamp);
+    }
+
+    /// <summary>Signs any body for <paramref name="secret"/> (a test's malformed payload with a valid signature, say).</summary>
+    public SignedWebhook SignPayload(string payload, string secret, DateTimeOffset? timestamp = null) =>
+        new("evt_unrecorded", "unknown", payload, WebhookSigner.SignatureHeader(payload, secret, timestamp ?? this.Options.TimeProvider.GetUtcNow()));
+
     /// <summary>Signs a recorded event for <paramref name="secret"/> at <paramref name="timestamp"/> (default: the fake's clock).</summary>
     public SignedWebhook Sign(FakeEvent evt, string secret, DateTimeOffset? timestamp = null)
     {

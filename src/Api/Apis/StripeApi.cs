@@ -32,7 +32,7 @@ public static partial class StripeApi
             .WithSummary("Set daysUntilDue (1–365) and stripeRequestsPerSecond (1–1000; Stripe allows 25 in test mode, 100 live) (operator).");
 
         v1.MapPost("/stripe/webhooks", ReceiveConnectWebhook).AllowAnonymous().WithName("StripeWebhook")
-            .WithSummary("Stripe's signed events for Connect accounts (the platform's endpoint secret). A bad or stale signature is 400 and changes nothing; unknown types are 200 and ignored.");
+            .WithSummary("Stripe's signed events for Connect accounts (the platform's endpoint secret), snapshot or thin. A bad or stale signature, or a signed body that is no Stripe event, is 400 and changes nothing; unknown types are 200 and ignored.");
         v1.MapPost("/stripe/webhooks/{accountId}", ReceiveAccountWebhook).AllowAnonymous().WithName("StripeAccountWebhook")
             .WithSummary("Stripe's signed events from an account connected with its own key (that account's endpoint secret). Same rules.");
         return v1;
@@ -109,7 +109,7 @@ public static partial class StripeApi
     /// <summary>Events of Connect accounts, signed with the platform endpoint's secret: each names its account.</summary>
     private static Task<Results<Ok, ProblemHttpResult>> ReceiveConnectWebhook(
         HttpRequest http, IGrainFactory grains, IOptions<StripeOptions> options, TimeProvider clock) =>
-        ReceiveAsync(http, grains, clock, options.Value.WebhookSecret, (stripeEvent, _) => stripeEvent.Account is not null);
+        ReceiveAsync(http, grains, clock, options.Value.WebhookSecret, accountId: null);
 
     /// <summary>Events from an account's own Stripe, signed with the secret of the endpoint it made for us: they name no account.</summary>
     private static async Task<Results<Ok, ProblemHttpResult>> ReceiveAccountWebhook(
@@ -117,45 +117,79 @@ public static partial class StripeApi
     {
         await Ids.ExistingAccountAsync(grains, accountId);
         var sealedSecret = await grains.GetGrain<IAccountGrain>(accountId).GetWebhookSecretAsync();
-        return await ReceiveAsync(
-            http, grains, clock, sealedSecret is null ? null : secrets.Unprotect(sealedSecret),
-            (stripeEvent, invoiceKey) => stripeEvent.Account is null && invoiceKey.StartsWith($"{accountId}/", StringComparison.Ordinal));
+        return await ReceiveAsync(http, grains, clock, sealedSecret is null ? null : secrets.Unprotect(sealedSecret), accountId);
     }
 
+    /// <summary>
+    /// Checks the signature first (400 and nothing read when it fails), then reads the body: a snapshot event
+    /// carries the invoice; a thin event (v1 event by reference) names it, and it is read from the Stripe the
+    /// event came from. A signed body that is no Stripe event is a 400. <paramref name="accountId"/> is the
+    /// account whose own endpoint was called; null for the platform's endpoint, where every event must name
+    /// its Connect account.
+    /// </summary>
     private static async Task<Results<Ok, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest http, IGrainFactory grains, TimeProvider clock, string? secret, Func<Event, string, bool> belongsHere)
+        HttpRequest http, IGrainFactory grains, TimeProvider clock, string? secret, string? accountId)
     {
         using var reader = new StreamReader(http.Body);
         var payload = await reader.ReadToEndAsync(http.HttpContext.RequestAborted);
-        Event stripeEvent;
         try
         {
-            stripeEvent = EventUtility.ConstructEvent(
+            EventUtility.ValidateSignature(
                 payload,
                 http.Headers["Stripe-Signature"].ToString(),
                 secret ?? throw new StripeException("No webhook signing secret is configured for this endpoint."),
                 SignatureToleranceSeconds,
-                clock.GetUtcNow().ToUnixTimeSeconds(),
-                throwOnApiVersionMismatch: false);
+                clock.GetUtcNow().ToUnixTimeSeconds());
         }
         catch (StripeException exception)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook's signature is missing, wrong or too old.", detail: exception.Message);
         }
 
+        switch (StripeWebhookPayload.ShapeOf(payload))
+        {
+            case StripeWebhookShape.Snapshot when StripeWebhookPayload.Snapshot(payload) is { } stripeEvent:
+                await ApplySnapshotAsync(grains, stripeEvent, accountId);
+                return TypedResults.Ok();
+            case StripeWebhookShape.Thin:
+                if (StripeWebhookPayload.ThinInvoice(payload) is { } thin && await OwnerAsync(grains, thin, accountId) is { } owner)
+                {
+                    await grains.GetGrain<IStripeEventGrain>(0).ApplyThinInvoiceEventAsync(owner, thin.StripeAccountId, thin.EventId, thin.Type, thin.StripeInvoiceId);
+                }
+
+                return TypedResults.Ok();
+            default:
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook's body is not a Stripe event.");
+        }
+    }
+
+    private static async Task ApplySnapshotAsync(IGrainFactory grains, Event stripeEvent, string? accountId)
+    {
+        // Platform endpoint: Connect events only (they name their account). Account endpoint: that account's own invoices, naming none.
         if (InvoiceEvents.Contains(stripeEvent.Type)
-            && stripeEvent.Data.Object is Invoice invoice
+            && stripeEvent.Data?.Object is Invoice invoice
             && invoice.Metadata?.GetValueOrDefault(StripeGateway.InvoiceKeyMetadata) is { } invoiceKey
             && IsInvoiceKey(invoiceKey)
-            && belongsHere(stripeEvent, invoiceKey))
+            && (accountId is null
+                ? stripeEvent.Account is not null
+                : stripeEvent.Account is null && invoiceKey.StartsWith($"{accountId}/", StringComparison.Ordinal)))
         {
             await grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
                 stripeEvent.Id, stripeEvent.Type, invoice.Id, invoice.Status, invoice.Number, invoice.AmountDue, invoice.AmountPaid,
                 invoice.HostedInvoiceUrl, stripeEvent.Account, stripeEvent.Type == "invoice.payment_failed" ? "Stripe reported the payment failed." : null));
         }
-
-        return TypedResults.Ok();
     }
+
+    /// <summary>
+    /// Whose Stripe a thin event came from: on the platform's endpoint, the account its Connect account id is
+    /// bound to; on an account's own endpoint, that account, and only for events naming no Connect account.
+    /// </summary>
+    private static async Task<string?> OwnerAsync(IGrainFactory grains, ThinInvoiceEvent thin, string? accountId) =>
+        accountId is not null
+            ? thin.StripeAccountId is null ? accountId : null
+            : thin.StripeAccountId is { } connected && ConnectAccountPattern().IsMatch(connected)
+                ? await grains.GetGrain<IStripeConnectAccountGrain>(connected).GetOwnerAsync()
+                : null;
 
     /// <summary>Only keys of our own shape reach a grain: {accountId}/{tenantId}/{yyyy-MM or once-requestId}.</summary>
     private static bool IsInvoiceKey(string key) =>
