@@ -245,6 +245,40 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync("/v1/stripe/webhooks", api.Stripe.BuildThinWebhook(stripeAccountId, connectInvoice.Id, "v1.invoice.upcoming", StripeApiFactory.WebhookSecret))).StatusCode);
     }
 
+    [Theory]
+    [InlineData(400, true)]    // an answer that is no Stripe error object (a proxy's page)
+    [InlineData(400, false)]   // a Stripe error whose message carries the whole request
+    public async Task A_failed_request_keeps_only_stripes_error_never_its_raw_answer_in_the_failure_or_the_logs(int status, bool raw)
+    {
+        await SetClockAsync("2026-10-05T00:00:00Z");
+        var accountId = await Seed.AccountAsync(_operator);
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.BillableTenantAsync(_operator, accountId, "t1");
+        var marker = $"LINE-DESCRIPTION-{Guid.NewGuid():N}";
+        var answer = string.Concat(Enumerable.Repeat($"Outbound minutes {marker} ", 1_000));   // tens of KB, as a line-laden answer is
+        var fault = api.Stripe.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork)
+        {
+            Path = "/v1/invoices/*/add_lines", AccountId = api.Stripe.PlatformAccountId(secretKey), Count = null, StatusCode = status,
+            RawBody = raw ? $"<html><body>{answer}</body></html>" : null,
+            ErrorMessage = raw ? null : $"Invalid lines: {answer}",
+            ErrorCode = raw ? null : "parameter_invalid_string",
+        });
+        await SetClockAsync("2026-11-02T00:00:00Z");
+        await _operator.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/statements/2026-10", """{"usageTotal":50,"quantities":{"minutes_outbound":1000}}""");
+        await SetClockAsync("2026-11-21T09:00:00Z");
+        await Eventually(async () => (await InvoiceAsync(_operator, accountId)).GetProperty("status").GetString() == "failed");
+        fault.Remove();
+
+        var reason = (await InvoiceAsync(_operator, accountId)).GetProperty("failureReason").GetString()!;
+        Assert.True(reason.Length < 400, reason);
+        Assert.Contains("request req_", reason, StringComparison.Ordinal);
+        Assert.Equal(raw, reason.Contains("without a readable error", StringComparison.Ordinal));
+        Assert.Equal(!raw, reason.Contains("invalid_request_error/parameter_invalid_string", StringComparison.Ordinal));
+        Assert.Equal(!raw, reason.Contains(marker, StringComparison.Ordinal));   // Stripe's own message, cut short; never the raw answer
+        Assert.DoesNotContain(api.Logs.Lines, line => line.Contains("<html>", StringComparison.Ordinal) || (line.Contains(marker, StringComparison.Ordinal) && line.Length > 1_000));
+    }
+
     private Task<HttpResponseMessage> PostWebhookAsync(string endpoint, SignedWebhook webhook)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(webhook.Payload, System.Text.Encoding.UTF8, "application/json") };

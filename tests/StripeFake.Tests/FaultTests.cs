@@ -161,4 +161,23 @@ public sealed class FaultTests
             await Task.Delay(10, timeout.Token);
         }
     }
+
+    [Fact]
+    public async Task A_fault_can_answer_any_body_or_any_stripe_error()
+    {
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+        var client = StripeClients.For(server);
+        server.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Path = "/v1/customers", StatusCode = 502, RawBody = "<html>Bad gateway</html>" });
+        server.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Path = "/v1/customers", StatusCode = 400, ErrorMessage = "Your line is wrong.", ErrorCode = "parameter_invalid_string" });
+
+        var raw = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync());
+        var error = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync());
+
+        Assert.Equal(HttpStatusCode.BadGateway, raw.HttpStatusCode);
+        Assert.Null(raw.StripeError);
+        Assert.Contains("Bad gateway", raw.StripeResponse.Content, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request_error", "parameter_invalid_string", "Your line is wrong."),
+            (error.HttpStatusCode, error.StripeError.Type, error.StripeError.Code, error.StripeError.Message));
+        Assert.Empty(server.Customers(server.PlatformAccountId(StripeClients.PlatformKey)));
+    }
 }

@@ -259,7 +259,13 @@ internal sealed class RequestPipeline(
     private const string SendRoute = "POST /v1/invoices/{id}/send";
 
     private static FakeResponse ServerError(FaultRule fault) =>
-        FakeResponse.Error(fault.StatusCode, "api_error", "An unknown error occurred (injected by the Stripe fake).");
+        fault.RawBody is { } raw
+            ? new FakeResponse(fault.StatusCode, Encoding.UTF8.GetBytes(raw))
+            : FakeResponse.Error(
+                fault.StatusCode,
+                fault.StatusCode >= 500 ? "api_error" : "invalid_request_error",
+                fault.ErrorMessage ?? "An unknown error occurred (injected by the Stripe fake).",
+                fault.ErrorCode);
 
     private static async Task DelayAsync(TimeSpan delay, CancellationToken aborted)
     {
