@@ -160,6 +160,22 @@ public sealed class StripeConnectionTests(StripeApiFactory api) : IClassFixture<
         await (await _operator.PutJsonAsync(Url(accountId), JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task A_restricted_key_that_may_not_read_the_account_is_checked_by_reading_invoices()
+    {
+        var (able, unable) = (await Seed.AccountAsync(_operator), await Seed.AccountAsync(_operator));
+        var (ableKey, unableKey) = ($"rk_test_{Guid.NewGuid():N}", $"rk_test_{Guid.NewGuid():N}");
+        api.Stripe.RestrictApiKey(ableKey, "GET /v1/account");
+        api.Stripe.RestrictApiKey(unableKey, "GET /v1/account", "GET /v1/invoices");
+
+        await (await _operator.PutJsonAsync(Url(able), JsonSerializer.Serialize(new { secretKey = ableKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        var refused = await (await _operator.PutJsonAsync(Url(unable), JsonSerializer.Serialize(new { secretKey = unableKey }))).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains(api.Stripe.RequestLog, r => r.AccountId == api.Stripe.PlatformAccountId(ableKey) && r.Route == "GET /v1/invoices" && r.Status == 200);
+        Assert.Contains("does not have the required permissions", refused.GetProperty("title").GetString(), StringComparison.Ordinal);
+        await AssertNotConnectedAsync(unable);
+    }
+
     private async Task AssertNotConnectedAsync(string accountId)
     {
         var account = await (await _operator.GetAsync(Seed.AccountUrl(accountId))).ExpectJsonAsync(HttpStatusCode.OK);

@@ -61,4 +61,19 @@ public sealed class AccountTests
         Assert.Equal(("cad", "usd"), (inherited.Currency, explicitUsd.Currency));
         Assert.Equal("cad", (await client.V1.Accounts.GetSelfAsync()).DefaultCurrency);
     }
+
+    [Fact]
+    public async Task A_restricted_key_is_refused_the_routes_it_has_no_permission_for()
+    {
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+        server.RestrictApiKey("rk_test_restricted", "GET /v1/account");
+        var client = StripeClients.For(server, "rk_test_restricted");
+
+        var refused = await Assert.ThrowsAsync<StripeException>(() => client.V1.Accounts.GetSelfAsync());
+        var invoices = await client.V1.Invoices.ListAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.HttpStatusCode);
+        Assert.Contains("does not have the required permissions", refused.StripeError.Message, StringComparison.Ordinal);
+        Assert.Empty(invoices.Data);
+    }
 }

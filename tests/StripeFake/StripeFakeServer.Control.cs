@@ -42,6 +42,12 @@ public sealed partial class StripeFakeServer
     /// <summary>From now on requests with <c>Stripe-Account: accountId</c> answer 403 <c>account_invalid</c> (Connect access revoked).</summary>
     public void RevokeAccountAccess(string accountId) => this.pipeline.RevokeAccount(accountId);
 
+    /// <summary>
+    /// Makes <paramref name="apiKey"/> a restricted key without permission for <paramref name="deniedRoutes"/>
+    /// (templates such as <c>GET /v1/account</c>): those answer 403 as Stripe does.
+    /// </summary>
+    public void RestrictApiKey(string apiKey, params string[] deniedRoutes) => this.pipeline.Restrict(apiKey, deniedRoutes);
+
     /// <summary>Makes a key revoked with <see cref="RevokeApiKey"/> work again (the account rolled it back).</summary>
     public void RestoreApiKey(string apiKey) => this.pipeline.RestoreKey(apiKey);
 

@@ -97,7 +97,7 @@ public sealed partial class AccountGrain(
             var claimed = credentials.StripeAccountId is { } stripeAccountId && await ConnectAccount(stripeAccountId).ClaimAsync(AccountId);
             try
             {
-                await VerifyAsync(Candidate(credentials, sealedKey));
+                await VerifyAsync(Candidate(credentials, sealedKey), credentials.SecretKey?.StartsWith("rk_", StringComparison.Ordinal) == true);
             }
             catch (BillingProblemException) when (claimed)
             {
@@ -198,7 +198,7 @@ public sealed partial class AccountGrain(
     /// Stripe's reason now rather than a failed invoice on the billing day. A missing answer is retried a
     /// few times within a budget well inside the grain call's timeout, then is a 503.
     /// </summary>
-    private async Task VerifyAsync(StripeAccess candidate)
+    private async Task VerifyAsync(StripeAccess candidate, bool restrictedKey)
     {
         using var budget = new CancellationTokenSource(VerifyBudget);
         for (var attempt = 1; ; attempt++)
@@ -206,7 +206,17 @@ public sealed partial class AccountGrain(
             try
             {
                 await StripePacing.WaitTurnAsync(GrainFactory, candidate);
-                await stripe.RetrieveAccountAsync(candidate, budget.Token);
+                try
+                {
+                    await stripe.RetrieveAccountAsync(candidate, budget.Token);
+                }
+                catch (StripeCallException refused) when (StripeConnectionCheck.MayNotReadAccount(refused, candidate, restrictedKey))
+                {
+                    // A restricted key need not read the account: one it can use reads invoices.
+                    await StripePacing.WaitTurnAsync(GrainFactory, candidate);
+                    await stripe.CheckInvoicesReadableAsync(candidate, budget.Token);
+                }
+
                 return;
             }
             catch (StripeCallException failure)

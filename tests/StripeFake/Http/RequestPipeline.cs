@@ -35,6 +35,10 @@ internal sealed class RequestPipeline(
 
     public void RevokeAccount(string accountId) => this.revokedAccounts[accountId] = 0;
 
+    private readonly ConcurrentDictionary<string, HashSet<string>> deniedRoutes = new(StringComparer.Ordinal);
+
+    public void Restrict(string apiKey, IEnumerable<string> routes) => this.deniedRoutes[apiKey] = [.. routes];
+
     public void RestoreKey(string apiKey) => this.revokedKeys.TryRemove(apiKey, out _);
 
     public string PlatformAccount(string apiKey) => this.platformAccounts.GetOrAdd(apiKey, Ids.PlatformAccount);
@@ -69,6 +73,16 @@ internal sealed class RequestPipeline(
                 "invalid_request_error",
                 $"The provided key does not have access to account '{stripeAccount}' (or that account does not exist). Application access may have been revoked.",
                 "account_invalid");
+            await this.AnswerAsync(http, state, FakeResponse.Error(error), RequestOutcome.Rejected).ConfigureAwait(false);
+            return;
+        }
+
+        if (apiKey is not null && match is not null && this.deniedRoutes.TryGetValue(apiKey, out var denied) && denied.Contains(match.Template))
+        {
+            var error = new StripeApiException(
+                403,
+                "invalid_request_error",
+                $"The provided key '{Masked(apiKey)}' does not have the required permissions for this endpoint on account '{account}'. Having more permissions would allow this request to continue.");
             await this.AnswerAsync(http, state, FakeResponse.Error(error), RequestOutcome.Rejected).ConfigureAwait(false);
             return;
         }
@@ -289,7 +303,7 @@ internal sealed class RequestPipeline(
         }
 
         var key = header["Bearer ".Length..].Trim();
-        var masked = key.Length > 4 ? $"{key[..Math.Min(8, key.Length - 4)]}****{key[^4..]}" : "****";
+        var masked = Masked(key);
         if (!key.StartsWith("sk_test_", StringComparison.Ordinal) && !key.StartsWith("rk_test_", StringComparison.Ordinal))
         {
             return (null, new StripeApiException(401, "invalid_request_error", $"Invalid API Key provided: {masked}", "api_key_invalid"));
@@ -302,6 +316,8 @@ internal sealed class RequestPipeline(
 
         return (key, null);
     }
+
+    private static string Masked(string key) => key.Length > 4 ? $"{key[..Math.Min(8, key.Length - 4)]}****{key[^4..]}" : "****";
 
     private async Task AnswerAsync(HttpContext http, RequestState state, FakeResponse answer, RequestOutcome outcome, bool? shouldRetry = null)
     {

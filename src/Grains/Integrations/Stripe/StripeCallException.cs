@@ -44,11 +44,12 @@ public sealed partial class StripeCallException : Exception
     /// <summary>The longest Stripe message kept; Stripe's own are far shorter.</summary>
     public const int MaxMessageLength = 300;
 
-    public StripeCallException(StripeFailureKind kind, string message, string? code = null)
+    public StripeCallException(StripeFailureKind kind, string message, string? code = null, int? status = null)
         : base(message)
     {
         Kind = kind;
         Code = code;
+        Status = status;
     }
 
     [Id(0)]
@@ -58,10 +59,14 @@ public sealed partial class StripeCallException : Exception
     [Id(1)]
     public string? Code { get; }
 
+    /// <summary>Stripe's HTTP status, when it answered.</summary>
+    [Id(2)]
+    public int? Status { get; }
+
     public static StripeCallException From(Exception exception) => exception switch
     {
         StripeCallException already => already,
-        StripeException e => new(KindOf(e), Summary(e), e.StripeError?.Code),
+        StripeException e => new(KindOf(e), Summary(e), e.StripeError?.Code, e.HttpStatusCode == 0 ? null : (int)e.HttpStatusCode),
         HttpRequestException or TaskCanceledException or TimeoutException or IOException =>
             new(StripeFailureKind.Unknown, $"No answer from Stripe ({exception.GetType().Name})."),
         _ => throw new InvalidOperationException("Not a Stripe failure.", exception),

@@ -26,6 +26,13 @@ public static class StripeConnectionCheck
                     ? $"The platform's Stripe key is a {Name(keyMode)} key, but this deployment bills in {Name(expected)} mode (Stripe:Mode): the operator must configure a {Name(expected)} platform key."
                     : $"This is a {Name(keyMode)} key, but this deployment bills in {Name(expected)} mode: give a {Name(expected)} key (sk_{Prefix(expected)}_… or rk_{Prefix(expected)}_…).");
 
+    /// <summary>
+    /// Whether a refused account read only says a restricted key lacks that one permission (403): such a key is
+    /// checked by reading invoices instead, which it needs anyway.
+    /// </summary>
+    public static bool MayNotReadAccount(StripeCallException refused, Interfaces.Models.StripeAccess candidate, bool restrictedKey) =>
+        restrictedKey && candidate.Mode == Interfaces.Models.StripeConnectionMode.SecretKey && refused.Kind == StripeFailureKind.Permanent && refused.Status == 403;
+
     /// <summary>Whether a failed read is worth repeating at once.</summary>
     public static bool IsTransient(StripeCallException failure) =>
         failure.Kind is StripeFailureKind.Unknown or StripeFailureKind.ServerError or StripeFailureKind.RateLimited or StripeFailureKind.KeyInUse;

@@ -39,6 +39,9 @@ public interface IStripeGateway
     /// <summary>Retrieves the Stripe account the connection reaches: the cheap authenticated read that checks a key or a Connect id.</summary>
     Task<StripeAccountInfo> RetrieveAccountAsync(StripeAccess access, CancellationToken cancellationToken);
 
+    /// <summary>Reads one invoice from the list, the check for a restricted key that may not read the account.</summary>
+    Task CheckInvoicesReadableAsync(StripeAccess access, CancellationToken cancellationToken);
+
     Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken);
 
     Task UpdateCustomerAsync(StripeAccess access, string idempotencyKey, string customerId, TenantDetails details, CancellationToken cancellationToken);
@@ -97,6 +100,12 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
         var (client, request) = Connect(access, null);
         var account = await Call(() => new AccountService(client).GetSelfAsync(request, cancellationToken));
         return new StripeAccountInfo(account.Id, account.ChargesEnabled);
+    }
+
+    public async Task CheckInvoicesReadableAsync(StripeAccess access, CancellationToken cancellationToken)
+    {
+        var (client, request) = Connect(access, null);
+        await Call(() => new InvoiceService(client).ListAsync(new InvoiceListOptions { Limit = 1 }, request, cancellationToken));
     }
 
     public async Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken)
