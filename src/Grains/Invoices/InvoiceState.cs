@@ -30,13 +30,13 @@ public sealed class InvoiceState
     [Id(10)] public InvoiceStep Step { get; set; }
     [Id(11)] public string? CustomerId { get; set; }
 
-    /// <summary>Attempt of the current step: bumped when a request's outcome is unknown, so the next one gets a new idempotency key.</summary>
+    /// <summary>Attempt of the current step: bumped when Stripe answered a request with a 5xx (which it replays for the key), so the next one gets a new idempotency key.</summary>
     [Id(12)] public int Attempt { get; set; }
 
     /// <summary>The last request's outcome is unknown: read the invoice in Stripe before going on.</summary>
     [Id(13)] public bool Reconcile { get; set; }
 
-    /// <summary>When the create request was first sent; after Stripe's 24-hour key window, search before creating again.</summary>
+    /// <summary>When the create request was first sent: from then on, a create is sent again only after listing the customer's invoices finds none with our key.</summary>
     [Id(14)] public DateTimeOffset? CreateSentAt { get; set; }
 
     [Id(15)] public string? CollectionMethod { get; set; }

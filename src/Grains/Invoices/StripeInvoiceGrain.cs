@@ -16,9 +16,11 @@ namespace TenantBilling.Grains.Invoices;
 /// One invoice in the account's Stripe. The first draft handed over for the key is kept; then, step by
 /// step: the customer, a draft invoice carrying the key in its metadata, all lines in one request,
 /// finalize, then send (or charge the saved card). Each step is persisted before the next, and each
-/// request carries the idempotency key <c>{invoiceKey}:{step}</c> (plus the attempt once an outcome was
-/// unknown, after the invoice was first read back from Stripe). A reminder retries the invoice until it
-/// is done, so a crash or a restart loses nothing; webhooks then record payment outcomes.
+/// request carries a deterministic idempotency key (<see cref="StripeIdempotencyKeys"/>). After an unknown
+/// outcome the invoice is read back from Stripe (listed, if its id is not known) before anything is sent
+/// again. A reminder retries the invoice until it is done, so a crash or a restart loses nothing;
+/// webhooks then record payment outcomes. The rules live in plain classes: <see cref="StripeInvoiceLines"/>,
+/// <see cref="StripeInvoiceOutcome"/>, <see cref="InvoiceReconciliation"/>, <see cref="StripeAmountLimits"/>.
 /// </summary>
 [GrainType("stripe-invoice")]
 public sealed partial class StripeInvoiceGrain(
