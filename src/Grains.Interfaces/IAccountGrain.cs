@@ -34,6 +34,13 @@ public interface IAccountGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<StripeAccess?> GetStripeAccessAsync();
 
+    /// <summary>
+    /// Whether the account is connected, or is being connected, to the Connect account
+    /// <paramref name="stripeAccountId"/> (asked by <see cref="IStripeConnectAccountGrain"/> before it hands the id to another account).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> HoldsConnectAccountAsync(string stripeAccountId);
+
     /// <summary>The encrypted signing secret of the account's own webhook endpoint, or null.</summary>
     [AlwaysInterleave]
     Task<byte[]?> GetWebhookSecretAsync();

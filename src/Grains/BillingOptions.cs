@@ -11,4 +11,7 @@ public sealed class BillingOptions
     /// (1 minute unless a test silo lowers it).
     /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The first wait before a failed Stripe request is tried again at once; it doubles with each failure in a row, up to 8 s.</summary>
+    public TimeSpan QuickRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -5,7 +5,7 @@ using TenantBilling.Api.Tests.Support;
 namespace TenantBilling.Api.Tests;
 
 /// <summary>The operator's account directory: <c>GET /v1/accounts</c>, paged by limit and after, operator only.</summary>
-public sealed class AccountListTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class AccountListTests(StripeApiFactory api) : IClassFixture<StripeApiFactory>
 {
     private readonly HttpClient _operator = api.Operator();
 

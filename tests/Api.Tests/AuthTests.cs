@@ -9,7 +9,7 @@ using TenantBilling.Api.Tests.Support;
 namespace TenantBilling.Api.Tests;
 
 /// <summary>Who may call: operator keys from configuration, account keys scoped to their account, 401/403/404 as api.md says.</summary>
-public sealed class AuthTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class AuthTests(StripeApiFactory api) : IClassFixture<StripeApiFactory>
 {
     private readonly HttpClient _operator = api.Operator();
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TenantBilling.Api.Tests.Support;
 using TenantBilling.Grains.Integrations.Taxes;
 using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.StripeFake;
 using TenantBilling.TestSupport;
 
 namespace TenantBilling.Api.Tests;
@@ -51,10 +52,22 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
             c => Status(c.Operator.PostJsonAsync($"{c.Tenant("unvalidated")}/one-time-invoices", """{"requestId":"r1","items":[{"productCode":"local_numbers","quantity":1}]}""")),
             c => Status(c.TaxesDown.PostJsonAsync($"{Seed.TenantUrl(c.TaxesDownAccount, "billable")}/one-time-invoices", """{"requestId":"r1","items":[{"productCode":"local_numbers","quantity":1}]}""")),
         ],
-        ["PUT /v1/accounts/{accountId}/stripe-connection"] = [c => Status(c.Operator.PutJsonAsync($"{Seed.AccountUrl(c.Account)}/stripe-connection", """{"secretKey":"sk_test_0123456789abcdef"}"""))],
+        ["PUT /v1/accounts/{accountId}/stripe-connection"] =
+        [
+            c => Status(c.Operator.PutJsonAsync($"{Seed.AccountUrl(c.Account)}/stripe-connection", """{"secretKey":"sk_test_0123456789abcdef"}""")),
+            c => Status(c.OwnKey.PutJsonAsync($"{Seed.AccountUrl(c.Account)}/stripe-connection", """{"stripeAccountId":"acct_1OwnKeyMayNot"}""")),
+            c => Status(c.Stripe.Operator.PutJsonAsync($"{Seed.AccountUrl(c.Stripe.Account)}/stripe-connection", """{"secretKey":"sk_live_0123456789abcdef"}""")),
+            c => c.Stripe.WhileStripeFailsAsync(() => Status(c.Stripe.Operator.PutJsonAsync(
+                $"{Seed.AccountUrl(c.Stripe.Account)}/stripe-connection", """{"secretKey":"sk_test_0123456789abcdef"}"""))),
+        ],
+        ["POST /v1/stripe/webhooks"] = [c => c.Stripe.WhileStripeFailsAsync(() => c.Stripe.PostThinEventAsync("/v1/stripe/webhooks", c.Stripe.ConnectAccountId))],
+        ["POST /v1/stripe/webhooks/{accountId}"] =
+        [
+            c => Status(c.Anonymous.PostJsonAsync("/v1/stripe/webhooks/nobody-here", "{}")),
+            c => c.Stripe.WhileStripeFailsAsync(() => c.Stripe.PostThinEventAsync($"/v1/stripe/webhooks/{c.Stripe.KeyAccount}", null, StripeSide.KeyWebhookSecret)),
+        ],
         ["GET /v1/accounts/{accountId}/fees"] = [c => Status(c.Operator.GetAsync($"{Seed.AccountUrl(c.Account)}/fees?month=2026-13"))],
         ["GET /v1/accounts/{accountId}/tax-report"] = [c => Status(c.Operator.GetAsync($"{Seed.AccountUrl(c.Account)}/tax-report"))],
-        ["POST /v1/stripe/webhooks/{accountId}"] = [c => Status(c.Anonymous.PostJsonAsync("/v1/stripe/webhooks/nobody-here", "{}"))],
     };
 
     [Fact]
@@ -165,7 +178,7 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
     /// <summary>The accounts, tenants and keys the probes and scenarios use, set up once.</summary>
     public sealed record Context(
         HttpClient Operator, HttpClient Anonymous, HttpClient OwnKey, HttpClient OtherAccountKey, string Account,
-        HttpClient TaxesDown, string TaxesDownAccount)
+        HttpClient TaxesDown, string TaxesDownAccount, StripeSide Stripe)
     {
         public string Tenant(string tenantId) => Seed.TenantUrl(Account, tenantId);
     }
@@ -179,12 +192,15 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
 
         public TaxesDownFactory TaxesDown { get; } = new();
 
-        public Task InitializeAsync() => Task.CompletedTask;
+        public StripeApiFactory WithStripe { get; } = new();
+
+        public Task InitializeAsync() => ((IAsyncLifetime)WithStripe).InitializeAsync();
 
         public async Task DisposeAsync()
         {
             await Api.DisposeAsync();
             await TaxesDown.DisposeAsync();
+            await ((IAsyncLifetime)WithStripe).DisposeAsync();
         }
 
         public async Task<Context> ContextAsync() => _context ??= await SetUpAsync();
@@ -212,7 +228,7 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
 
             return new Context(
                 op, Api.Client(null), Api.Client((await Seed.KeyAsync(op, account)).Key), Api.Client((await Seed.KeyAsync(op, other)).Key), account,
-                taxesDown, taxesDownAccount);
+                taxesDown, taxesDownAccount, await StripeSide.SetUpAsync(WithStripe));
         }
 
         /// <summary>
@@ -254,6 +270,62 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
             public Task<TaxResult> CommitAsync(TaxRequest request, CancellationToken cancellationToken) => throw new HttpRequestException("The tax provider is down.");
 
             public Task VoidAsync(string documentCode, CancellationToken cancellationToken) => throw new HttpRequestException("The tax provider is down.");
+        }
+    }
+
+    /// <summary>
+    /// The API with Stripe settings and the fake behind them: an account left unconnected for connection
+    /// checks, one connected through Connect and one with its own key and webhook secret, for thin events.
+    /// </summary>
+    public sealed record StripeSide(StripeApiFactory Factory, HttpClient Operator, string Account, string ConnectAccount, string ConnectAccountId, string KeyAccount)
+    {
+        public const string KeyWebhookSecret = "whsec_problem_answers_own_key";
+
+        public static async Task<StripeSide> SetUpAsync(StripeApiFactory factory)
+        {
+            var op = factory.Operator();
+            var connectAccount = await Seed.AccountAsync(op);
+            var connectAccountId = $"acct_{Guid.NewGuid():N}"[..21];
+            await (await op.PutJsonAsync($"{Seed.AccountUrl(connectAccount)}/stripe-connection", JsonSerializer.Serialize(new { stripeAccountId = connectAccountId })))
+                .ExpectJsonAsync(HttpStatusCode.OK);
+            var keyAccount = await Seed.AccountAsync(op);
+            await (await op.PutJsonAsync($"{Seed.AccountUrl(keyAccount)}/stripe-connection", JsonSerializer.Serialize(new { secretKey = $"sk_test_{Guid.NewGuid():N}", webhookSecret = KeyWebhookSecret })))
+                .ExpectJsonAsync(HttpStatusCode.OK);
+            return new StripeSide(factory, op, await Seed.AccountAsync(op), connectAccount, connectAccountId, keyAccount);
+        }
+
+        /// <summary>Runs <paramref name="request"/> while every Stripe request fails before its work with a 500.</summary>
+        public async Task<HttpStatusCode> WhileStripeFailsAsync(Func<Task<HttpStatusCode>> request)
+        {
+            var fault = Factory.Stripe.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Count = null });
+            try
+            {
+                return await request();
+            }
+            finally
+            {
+                fault.Remove();
+            }
+        }
+
+        /// <summary>A signed thin event naming an invoice, which the API must read back from Stripe.</summary>
+        public async Task<HttpStatusCode> PostThinEventAsync(string path, string? context, string secret = StripeApiFactory.WebhookSecret)
+        {
+            var payload = JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["id"] = $"evt_{Guid.NewGuid():N}",
+                ["object"] = "v2.core.event",
+                ["type"] = "v1.invoice.paid",
+                ["created"] = "2026-11-21T09:00:00.000Z",
+                ["livemode"] = false,
+                ["context"] = context,
+                ["related_object"] = new { id = "in_1ProblemAnswers", type = "invoice", url = "/v1/invoices/in_1ProblemAnswers" },
+            });
+            var signed = Factory.Stripe.SignPayload(payload, secret);
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(signed.Payload, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("Stripe-Signature", signed.SignatureHeader);
+            using var response = await Factory.Client(null).SendAsync(request);
+            return response.StatusCode;
         }
     }
 }

@@ -45,7 +45,10 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         var inStripe = Assert.Single(api.Stripe.Invoices(stripeAccount));
         Assert.Equal(inStripe.Id, invoice.GetProperty("stripeInvoiceId").GetString());
         Assert.Equal((long)(preview.GetProperty("total").GetDecimal() * 100), inStripe.Total);
-        Assert.Equal(preview.GetProperty("lines").GetArrayLength() + preview.GetProperty("taxes").GetArrayLength(), inStripe.Lines.Count);
+        // Taxes are tax amounts on the lines, not lines: Stripe's total = Σ lines + Σ tax amounts = the preview's.
+        Assert.Equal(preview.GetProperty("lines").GetArrayLength(), inStripe.Lines.Count);
+        Assert.Equal((long)(preview.GetProperty("taxTotal").GetDecimal() * 100), inStripe.TotalTaxes);
+        Assert.Equal(inStripe.Total, inStripe.Lines.Sum(l => l.Amount + l.Taxes.Sum(t => t.Amount)));
 
         // The phantom fee, listed with its invoice.
         var fees = await (await account.GetAsync($"{Seed.AccountUrl(accountId)}/fees?month=2026-11")).ExpectJsonAsync(HttpStatusCode.OK);
@@ -165,6 +168,115 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync("/v1/stripe/webhooks", paid)).StatusCode);
 
         Assert.Equal("paid", (await InvoiceAsync(_operator, accountId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_validly_signed_body_that_is_no_stripe_event_is_a_400_on_both_endpoints()
+    {
+        var accountId = await Seed.AccountAsync(_operator);
+        var webhookSecret = $"whsec_{Guid.NewGuid():N}";
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey = $"sk_test_{Guid.NewGuid():N}", webhookSecret })))
+            .ExpectJsonAsync(HttpStatusCode.OK);
+
+        foreach (var body in new[] { "{not json", "[1,2,3]", """{"object":"customer","id":"cus_1"}""", """{"object":"event","id":"evt_1","data":"nope"}""", "" })
+        {
+            await (await PostWebhookAsync($"/v1/stripe/webhooks/{accountId}", api.Stripe.SignPayload(body, webhookSecret))).ExpectProblemAsync(HttpStatusCode.BadRequest);
+            await (await PostWebhookAsync("/v1/stripe/webhooks", api.Stripe.SignPayload(body, StripeApiFactory.WebhookSecret))).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        }
+    }
+
+    [Fact]
+    public async Task Thin_events_are_applied_from_the_invoice_read_back_from_the_stripe_they_came_from()
+    {
+        // An own-key account and a Connect account, each with a sent invoice.
+        await SetClockAsync("2026-10-05T00:00:00Z");
+        var keyAccount = await Seed.AccountAsync(_operator);
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+        var webhookSecret = $"whsec_{Guid.NewGuid():N}";
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(keyAccount)}/stripe-connection", JsonSerializer.Serialize(new { secretKey, webhookSecret }))).ExpectJsonAsync(HttpStatusCode.OK);
+        var connectAccount = await Seed.AccountAsync(_operator);
+        var stripeAccountId = $"acct_{Guid.NewGuid():N}"[..21];
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(connectAccount)}/stripe-connection", JsonSerializer.Serialize(new { stripeAccountId }))).ExpectJsonAsync(HttpStatusCode.OK);
+        foreach (var accountId in new[] { keyAccount, connectAccount })
+        {
+            await Seed.BillableTenantAsync(_operator, accountId, "t1");
+        }
+
+        await SetClockAsync("2026-11-02T00:00:00Z");
+        foreach (var accountId in new[] { keyAccount, connectAccount })
+        {
+            await _operator.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/statements/2026-10", """{"usageTotal":50,"quantities":{"minutes_outbound":1000}}""");
+        }
+
+        await SetClockAsync("2026-11-21T09:00:00Z");
+        await SentInvoiceAsync(_operator, keyAccount);
+        await SentInvoiceAsync(_operator, connectAccount);
+        var ownStripe = api.Stripe.PlatformAccountId(secretKey);
+        var keyInvoice = Assert.Single(api.Stripe.Invoices(ownStripe));
+        var connectInvoice = Assert.Single(api.Stripe.Invoices(stripeAccountId));
+
+        // The tenant pays in Stripe; the thin event says only "v1.invoice.paid" and which invoice.
+        var payer = new global::Stripe.StripeClient(new global::Stripe.StripeClientOptions { ApiKey = secretKey, ApiBase = api.Stripe.ApiBase });
+        try
+        {
+            await payer.V1.Invoices.PayAsync(keyInvoice.Id, new global::Stripe.InvoicePayOptions { PaidOutOfBand = true });
+        }
+        catch (global::Stripe.StripeException)
+        {
+            // The fake's first-request fault on the route: a 500 after the invoice was marked paid.
+        }
+
+        Assert.Equal("paid", api.Stripe.FindInvoice(ownStripe, keyInvoice.Id)!.Status);
+        var paid = api.Stripe.BuildThinWebhook(ownStripe, keyInvoice.Id, "v1.invoice.paid", webhookSecret);
+        Assert.DoesNotContain("amount", paid.Payload, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync($"/v1/stripe/webhooks/{keyAccount}", paid)).StatusCode);
+        var keyRecorded = await InvoiceAsync(_operator, keyAccount);
+        Assert.Equal("paid", keyRecorded.GetProperty("status").GetString());
+
+        // Connect: the event names its account (context); it reaches only the account that account is bound to.
+        var voided = api.Stripe.BuildThinWebhook(stripeAccountId, connectInvoice.Id, "v1.invoice.voided", StripeApiFactory.WebhookSecret);
+        Assert.Contains(stripeAccountId, voided.Payload, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync($"/v1/stripe/webhooks/{keyAccount}", api.Stripe.BuildThinWebhook(stripeAccountId, connectInvoice.Id, "v1.invoice.voided", webhookSecret))).StatusCode);
+        Assert.Equal("sent", (await InvoiceAsync(_operator, connectAccount)).GetProperty("status").GetString());   // an account's own endpoint takes no Connect event
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync("/v1/stripe/webhooks", voided)).StatusCode);
+        Assert.Equal("void", (await InvoiceAsync(_operator, connectAccount)).GetProperty("status").GetString());
+
+        // A thin event for an unknown type is accepted and ignored.
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync("/v1/stripe/webhooks", api.Stripe.BuildThinWebhook(stripeAccountId, connectInvoice.Id, "v1.invoice.upcoming", StripeApiFactory.WebhookSecret))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(400, true)]    // an answer that is no Stripe error object (a proxy's page)
+    [InlineData(400, false)]   // a Stripe error whose message carries the whole request
+    public async Task A_failed_request_keeps_only_stripes_error_never_its_raw_answer_in_the_failure_or_the_logs(int status, bool raw)
+    {
+        await SetClockAsync("2026-10-05T00:00:00Z");
+        var accountId = await Seed.AccountAsync(_operator);
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.BillableTenantAsync(_operator, accountId, "t1");
+        var marker = $"LINE-DESCRIPTION-{Guid.NewGuid():N}";
+        var answer = string.Concat(Enumerable.Repeat($"Outbound minutes {marker} ", 1_000));   // tens of KB, as a line-laden answer is
+        var fault = api.Stripe.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork)
+        {
+            Path = "/v1/invoices/*/add_lines", AccountId = api.Stripe.PlatformAccountId(secretKey), Count = null, StatusCode = status,
+            RawBody = raw ? $"<html><body>{answer}</body></html>" : null,
+            ErrorMessage = raw ? null : $"Invalid lines: {answer}",
+            ErrorCode = raw ? null : "parameter_invalid_string",
+        });
+        await SetClockAsync("2026-11-02T00:00:00Z");
+        await _operator.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/statements/2026-10", """{"usageTotal":50,"quantities":{"minutes_outbound":1000}}""");
+        await SetClockAsync("2026-11-21T09:00:00Z");
+        await Eventually(async () => (await InvoiceAsync(_operator, accountId)).GetProperty("status").GetString() == "failed");
+        fault.Remove();
+
+        var reason = (await InvoiceAsync(_operator, accountId)).GetProperty("failureReason").GetString()!;
+        Assert.True(reason.Length < 400, reason);
+        Assert.Contains("request req_", reason, StringComparison.Ordinal);
+        Assert.Equal(raw, reason.Contains("without a readable error", StringComparison.Ordinal));
+        Assert.Equal(!raw, reason.Contains("invalid_request_error/parameter_invalid_string", StringComparison.Ordinal));
+        Assert.Equal(!raw, reason.Contains(marker, StringComparison.Ordinal));   // Stripe's own message, cut short; never the raw answer
+        Assert.DoesNotContain(api.Logs.Lines, line => line.Contains("<html>", StringComparison.Ordinal) || (line.Contains(marker, StringComparison.Ordinal) && line.Length > 1_000));
     }
 
     private Task<HttpResponseMessage> PostWebhookAsync(string endpoint, SignedWebhook webhook)

@@ -6,8 +6,11 @@ using static TenantBilling.Grains.Tests.Support.Scenario;
 
 namespace TenantBilling.Grains.Tests;
 
-/// <summary>A cluster whose Stripe fake keeps the billing clock and whose retries wait a minute, so a test decides when an invoice resumes.</summary>
-public sealed class SlowRetryStripeCluster() : StripeBillingCluster(1, TimeSpan.FromMinutes(1), fakeOnBillingClock: true);
+/// <summary>
+/// A cluster whose Stripe fake keeps the billing clock and whose retries wait a minute, so a test decides when an invoice resumes;
+/// without the fake's first-request faults, because the test fails the invoice grain's write by its number.
+/// </summary>
+public sealed class SlowRetryStripeCluster() : StripeBillingCluster(1, TimeSpan.FromMinutes(1), fakeOnBillingClock: true, firstRequestFaults: false);
 
 public sealed class IdempotencyWindowTests(SlowRetryStripeCluster cluster) : IClassFixture<SlowRetryStripeCluster>
 {

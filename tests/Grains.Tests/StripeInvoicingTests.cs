@@ -38,20 +38,73 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
         Assert.Equal("send_invoice", sent.CollectionMethod);
         Assert.Equal(1, sent.SendCount);
         Assert.Equal(Money.ToCents(preview.Total), sent.Total);
-        Assert.Equal(sent.Total, invoice.AmountDueCents);
-        Assert.Equal(preview.Lines.Count + preview.Taxes.Count, sent.Lines.Count);
+        Assert.Equal(sent.AmountDue, invoice.AmountDueCents);   // the total less the customer's credit in Stripe
         Assert.NotEmpty(preview.Taxes);
+        // Taxes travel as tax amounts on the lines they apply to: one Stripe line per billed line.
+        Assert.Equal(preview.Lines.Count, sent.Lines.Count);
+        Assert.Equal(Money.ToCents(preview.TaxTotal), sent.TotalTaxes);
+        Assert.Equal(sent.Total, sent.Lines.Sum(l => l.Amount) + sent.Lines.Sum(l => l.Taxes.Sum(t => t.Amount)));
         Assert.Equal(scenario.InvoiceKey(October), sent.Metadata[StripeGateway.InvoiceKeyMetadata]);
         Assert.Equal(sent.Number, invoice.Number);
         Assert.NotNull(invoice.HostedInvoiceUrl);
         Assert.DoesNotContain(cluster.Stripe.InvoiceItems(account), i => i.InvoiceId is null);
 
-        // Customer creation aside, the invoice took four requests: create, add lines, finalize, send.
-        var posts = cluster.Stripe.RequestLog.Where(r => r.AccountId == account && r.Method == "POST").Select(r => r.Route).ToList();
-        Assert.Equal(
-            ["POST /v1/customers", "POST /v1/invoices", "POST /v1/invoices/{id}/add_lines", "POST /v1/invoices/{id}/finalize", "POST /v1/invoices/{id}/send"],
-            posts);
         Assert.All(cluster.Stripe.RequestLog.Where(r => r.AccountId == account && r.Method == "POST"), r => Assert.StartsWith(scenario.InvoiceKey(October).Split('/')[0], r.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task An_invoice_takes_four_stripe_requests_when_nothing_fails_taxes_included()
+    {
+        // The account's first invoice meets the fake's first-request fault on every route; its second meets none.
+        var (scenario, account) = await StartAsync(includeTaxes: true);
+        await StripeBillingCluster.BillAsync(scenario, October, minutes: 12_345);
+        await cluster.SettledAsync(scenario.InvoiceKey(October));
+        var before = cluster.Stripe.RequestLog.Count;
+
+        cluster.Clock.Set(Utc(2026, 12, 21, 8));
+        var november = await StripeBillingCluster.BillAsync(scenario, "2026-11", minutes: 12_345);
+        Assert.Equal(InvoiceStatus.Sent, (await cluster.SettledAsync(scenario.InvoiceKey("2026-11"))).Status);
+
+        Assert.NotEmpty(november.Taxes);
+        Assert.Equal(
+            ["POST /v1/invoices", "POST /v1/invoices/{id}/add_lines", "POST /v1/invoices/{id}/finalize", "POST /v1/invoices/{id}/send"],
+            cluster.Stripe.RequestLog.Skip(before).Where(r => r.AccountId == account).Select(r => r.Route));
+    }
+
+    [Fact]
+    public async Task Stripes_invoice_shows_each_tax_on_its_line_and_agrees_with_the_preview_and_the_tax_report_to_the_cent()
+    {
+        var (scenario, account) = await StartAsync(includeTaxes: true);
+
+        var preview = await StripeBillingCluster.BillAsync(scenario, October, minutes: 12_345);
+        var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
+        var stripe = cluster.StripeClient(account);
+        var read = await stripe.V1.Invoices.GetAsync(invoice.StripeInvoiceId!);
+
+        // Through Stripe.net: total = Σ line amounts + Σ tax amounts = the preview's total; total_taxes = its tax total.
+        Assert.Equal(Money.ToCents(preview.Total), read.Total);
+        Assert.Equal(read.Total, read.Lines.Data.Sum(l => l.Amount) + read.Lines.Data.Sum(l => l.Taxes.Sum(t => t.Amount)));
+        Assert.Equal(Money.ToCents(preview.TaxTotal), read.TotalTaxes.Sum(t => t.Amount));
+        Assert.Equal(Money.ToCents(preview.Subtotal), read.Subtotal);
+        Assert.Equal(preview.Lines.Select(l => Money.ToCents(l.Amount)), read.Lines.Data.Select(l => l.Amount));
+        Assert.All(read.Lines.Data, l => Assert.False(l.Discountable));
+        Assert.Equal("usd", read.Currency);
+        Assert.Empty(read.Discounts);
+
+        // Each invoice tax line is exactly the tax amounts its parts put on their lines.
+        var rates = cluster.Stripe.TaxRates(account).ToDictionary(r => r.Id);
+        var fakeInvoice = cluster.Stripe.FindInvoice(account, invoice.StripeInvoiceId!)!;
+        foreach (var tax in preview.Taxes)
+        {
+            var inStripe = fakeInvoice.Lines.SelectMany(l => l.Taxes).Where(t => t.TaxRate.Description == tax.TaxCode && t.TaxRate.Jurisdiction == tax.JurisdictionCode).ToList();
+            Assert.Equal(tax.Parts!.Select(p => Money.ToCents(p.TaxAmount)), inStripe.Select(t => t.Amount));
+            Assert.All(inStripe, t => Assert.Equal((tax.Name, false, tax.Rate is null ? 0m : tax.Rate.Value * 100m), (t.TaxRate.DisplayName, t.TaxRate.Inclusive, t.TaxRate.Percentage)));
+        }
+
+        Assert.All(rates.Values, r => Assert.False(r.Active));   // archived by Stripe from tax_rate_data
+        var report = Assert.Single(await cluster.Grains.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(scenario.AccountId, "2026-11")).ListTaxesAsync());
+        Assert.Equal(preview.TaxTotal, report.Taxes.Sum(t => t.TaxAmount));
+        Assert.Equal(read.TotalTaxes.Sum(t => t.Amount), Money.ToCents(report.Taxes.Sum(t => t.TaxAmount)));
     }
 
     [Fact]
@@ -86,7 +139,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
         Assert.Equal(InvoiceStatus.Paid, invoice.Status);
         var paid = Assert.Single(cluster.Stripe.Invoices(account));
         Assert.Equal((customerId, "paid", "charge_automatically"), (paid.CustomerId, paid.Status, paid.CollectionMethod));
-        Assert.Equal(paid.Total, invoice.AmountPaidCents);
+        Assert.Equal(paid.AmountDue, invoice.AmountPaidCents);   // Stripe charged the total less the customer's credit
     }
 
     [Fact]
@@ -328,7 +381,18 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
         var access = await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).GetStripeAccessAsync();
         var customer = cluster.Grains.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(scenario.AccountId, scenario.TenantId));
         await customer.SyncAsync((await scenario.Tenant.GetAsync())!.Details);
-        return await customer.EnsureAsync(access!);
+
+        // As the invoice grain does: a Stripe failure (the fake fails each route's first request) is tried again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await customer.EnsureAsync(access!);
+            }
+            catch (StripeCallException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     private async Task<string> SavedCardAsync(Scenario scenario, string account, FakeCard card)

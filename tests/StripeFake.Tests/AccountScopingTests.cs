@@ -8,7 +8,7 @@ public sealed class AccountScopingTests
     [Fact]
     public async Task Objects_of_one_connected_account_are_invisible_to_another()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var a = StripeClients.For(server, stripeAccount: "acct_A");
         var b = StripeClients.For(server, stripeAccount: "acct_B");
         var customer = await a.NewCustomerAsync();
@@ -31,7 +31,7 @@ public sealed class AccountScopingTests
     [Fact]
     public async Task Each_api_key_is_its_own_platform_account_without_Stripe_Account()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var one = StripeClients.For(server, "sk_test_platform_one");
         var two = StripeClients.For(server, "sk_test_platform_two");
         var customer = await one.NewCustomerAsync();
@@ -46,7 +46,7 @@ public sealed class AccountScopingTests
     [Fact]
     public async Task Revoked_connected_account_answers_403()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server, stripeAccount: "acct_gone");
         await client.NewCustomerAsync();
         server.RevokeAccountAccess("acct_gone");

@@ -8,7 +8,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Concurrent_requests_with_one_key_create_one_object_and_others_replay_or_get_409()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var options = new RequestOptions { IdempotencyKey = "customer:race" };
         using var start = new SemaphoreSlim(0);
@@ -36,7 +36,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_invoices_across_accounts_keep_totals_and_numbers_consistent()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var accounts = Enumerable.Range(0, 8).Select(i => $"acct_par{i}").ToList();
         const int invoicesPerAccount = 10;
 

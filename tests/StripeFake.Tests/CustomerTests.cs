@@ -9,7 +9,7 @@ public sealed class CustomerTests
     public async Task Create_then_retrieve_returns_the_fields_sent_and_the_fake_clock_as_created()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { TimeProvider = clock });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock });
         var client = StripeClients.For(server);
 
         var created = await client.V1.Customers.CreateAsync(new CustomerCreateOptions
@@ -38,7 +38,7 @@ public sealed class CustomerTests
     [Fact]
     public async Task Update_changes_given_fields_merges_metadata_and_unsets_empty_values()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.V1.Customers.CreateAsync(new CustomerCreateOptions
         {
@@ -64,7 +64,7 @@ public sealed class CustomerTests
     [Fact]
     public async Task Default_payment_method_can_be_set_with_a_test_card_id_and_is_expandable()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
 
@@ -82,7 +82,7 @@ public sealed class CustomerTests
     [Fact]
     public async Task Unknown_customer_answers_404_resource_missing()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
 
         var error = await Assert.ThrowsAsync<StripeException>(() => client.V1.Customers.GetAsync("cus_missing"));
@@ -95,7 +95,7 @@ public sealed class CustomerTests
     [Fact]
     public async Task Unknown_parameter_is_rejected_like_Stripe_does()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var options = new CustomerCreateOptions { Name = "x" };
         options.AddExtraParam("nickname", "y");
@@ -110,7 +110,7 @@ public sealed class CustomerTests
     [Fact]
     public async Task Revoked_api_key_answers_401_and_any_other_test_key_is_accepted()
     {
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { RevokedApiKeys = ["sk_test_revoked"] });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { RevokedApiKeys = ["sk_test_revoked"] });
 
         var error = await Assert.ThrowsAsync<StripeException>(() => StripeClients.For(server, "sk_test_revoked").NewCustomerAsync());
         var accepted = await StripeClients.For(server, "sk_test_anything_else").NewCustomerAsync();

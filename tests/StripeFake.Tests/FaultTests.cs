@@ -8,7 +8,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Server_error_before_work_creates_nothing()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var fault = server.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Method = "POST", Path = "/v1/customers" });
 
@@ -27,7 +27,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Stripe_net_retries_a_server_error_before_work_with_the_same_key_and_creates_one_object()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server, maxNetworkRetries: 2);
         server.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Path = "/v1/customers" });
 
@@ -42,7 +42,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Server_error_after_work_leaves_the_invoice_created_and_the_key_replays_the_500()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         server.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Method = "POST", Path = "/v1/invoices" });
@@ -69,7 +69,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Server_error_after_work_with_replay_success_gives_the_object_on_retry()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         server.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Path = "/v1/invoices", ReplaySuccess = true });
@@ -85,7 +85,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Timeout_after_work_creates_the_object_and_a_retry_with_the_key_returns_it()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var slowClient = StripeClients.For(server, timeout: TimeSpan.FromMilliseconds(300));
         var customer = await StripeClients.For(server).NewCustomerAsync();
         server.InjectFault(new FaultRule(FaultKind.TimeoutAfterWork) { Path = "/v1/invoices", Delay = TimeSpan.FromSeconds(20) });
@@ -102,7 +102,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Timeout_before_work_creates_nothing_once_the_client_gave_up()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var slowClient = StripeClients.For(server, timeout: TimeSpan.FromMilliseconds(300));
         server.InjectFault(new FaultRule(FaultKind.TimeoutBeforeWork) { Path = "/v1/customers", Delay = TimeSpan.FromSeconds(20) });
 
@@ -116,7 +116,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Dropped_connection_after_work_fails_the_call_but_keeps_the_object()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         server.InjectFault(new FaultRule(FaultKind.DropConnectionAfterWork) { Path = "/v1/customers" });
 
@@ -128,7 +128,7 @@ public sealed class FaultTests
     [Fact]
     public async Task Fault_path_pattern_strikes_only_matching_requests_for_the_next_n()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         server.AttachCard(server.PlatformAccountId(StripeClients.PlatformKey), customer.Id);
@@ -160,5 +160,24 @@ public sealed class FaultTests
 
             await Task.Delay(10, timeout.Token);
         }
+    }
+
+    [Fact]
+    public async Task A_fault_can_answer_any_body_or_any_stripe_error()
+    {
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+        var client = StripeClients.For(server);
+        server.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Path = "/v1/customers", StatusCode = 502, RawBody = "<html>Bad gateway</html>" });
+        server.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Path = "/v1/customers", StatusCode = 400, ErrorMessage = "Your line is wrong.", ErrorCode = "parameter_invalid_string" });
+
+        var raw = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync());
+        var error = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync());
+
+        Assert.Equal(HttpStatusCode.BadGateway, raw.HttpStatusCode);
+        Assert.Null(raw.StripeError);
+        Assert.Contains("Bad gateway", raw.StripeResponse.Content, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request_error", "parameter_invalid_string", "Your line is wrong."),
+            (error.HttpStatusCode, error.StripeError.Type, error.StripeError.Code, error.StripeError.Message));
+        Assert.Empty(server.Customers(server.PlatformAccountId(StripeClients.PlatformKey)));
     }
 }

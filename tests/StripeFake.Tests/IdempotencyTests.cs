@@ -9,7 +9,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task Replaying_a_key_with_the_same_parameters_returns_the_same_object_without_creating_another()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var options = new RequestOptions { IdempotencyKey = "invoice:t-1:2026-03" };
@@ -28,7 +28,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task Replaying_a_declined_payment_replays_the_402_without_a_second_attempt()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         server.AttachCard(server.PlatformAccountId(StripeClients.PlatformKey), customer.Id, FakeCard.Declined);
@@ -47,7 +47,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task Same_key_with_other_parameters_answers_idempotency_error()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var options = new RequestOptions { IdempotencyKey = "customer:1" };
         await client.NewCustomerAsync("First", options);
@@ -60,9 +60,26 @@ public sealed class IdempotencyTests
     }
 
     [Fact]
+    public async Task A_key_that_got_a_500_replays_it_and_with_changed_parameters_is_an_idempotency_error()
+    {
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+        var client = StripeClients.For(server);
+        server.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Path = "/v1/customers" });
+        var options = new RequestOptions { IdempotencyKey = "tenant:customer-0" };
+
+        var first = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync("Bob's Bakery", options));
+        var again = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync("Bob's Bakery", options));
+        var changed = await Assert.ThrowsAsync<StripeException>(() => client.NewCustomerAsync("Bob's Bakery & Cafe", options));
+
+        Assert.Equal((HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError), (first.HttpStatusCode, again.HttpStatusCode));
+        Assert.Equal((HttpStatusCode.BadRequest, "idempotency_error"), (changed.HttpStatusCode, changed.StripeError.Type));
+        Assert.Single(server.Customers(server.PlatformAccountId(StripeClients.PlatformKey)));   // made once, by the first request
+    }
+
+    [Fact]
     public async Task Keys_are_scoped_per_account()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var options = new RequestOptions { IdempotencyKey = "customer:same-key" };
 
         var a = await StripeClients.For(server, stripeAccount: "acct_A").NewCustomerAsync("Same", options);
@@ -77,7 +94,7 @@ public sealed class IdempotencyTests
     public async Task After_the_window_a_key_runs_again_and_search_by_metadata_finds_the_first_invoice()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { TimeProvider = clock });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock });
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var create = new InvoiceCreateOptions

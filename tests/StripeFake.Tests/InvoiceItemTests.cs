@@ -7,7 +7,7 @@ public sealed class InvoiceItemTests
     [Fact]
     public async Task Item_created_with_an_invoice_becomes_its_line_and_is_not_pending_for_another_invoice()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var first = await client.NewDraftAsync(customer.Id);
@@ -41,7 +41,7 @@ public sealed class InvoiceItemTests
     [Fact]
     public async Task Pending_item_joins_the_next_invoice_only_when_it_includes_pending_items()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var item = await client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions
@@ -70,7 +70,7 @@ public sealed class InvoiceItemTests
     [Fact]
     public async Task Item_for_a_finalized_invoice_is_refused()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var draft = await client.NewDraftAsync(customer.Id);

@@ -10,7 +10,7 @@ public sealed class InvoiceLifecycleTests
     public async Task Create_add_lines_finalize_send_gives_Stripe_totals_number_and_due_date()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 5, 9, 0, 0, TimeSpan.Zero));
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { TimeProvider = clock });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock });
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
 
@@ -73,7 +73,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Numbers_follow_the_customer_sequence()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var numbers = new List<string>();
@@ -90,7 +90,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Pay_with_a_saved_good_card_marks_the_invoice_paid()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         server.AttachCard(server.PlatformAccountId(StripeClients.PlatformKey), customer.Id, FakeCard.Visa);
@@ -111,7 +111,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Pay_with_a_declining_card_throws_card_error_and_leaves_the_invoice_open_with_the_attempt()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         server.AttachCard(server.PlatformAccountId(StripeClients.PlatformKey), customer.Id, FakeCard.Declined);
@@ -136,7 +136,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Pay_with_insufficient_funds_test_card_id_reports_its_decline_code()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.V1.Customers.CreateAsync(new CustomerCreateOptions
         {
@@ -158,7 +158,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Void_an_open_invoice_and_refuse_to_void_a_draft()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var draft = await client.NewDraftAsync(customer.Id);
@@ -177,7 +177,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Mark_uncollectible_moves_an_open_invoice_to_uncollectible()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var draft = await client.NewDraftAsync(customer.Id);
@@ -193,7 +193,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Adding_lines_to_a_finalized_invoice_is_refused()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var draft = await client.NewDraftAsync(customer.Id);
@@ -209,7 +209,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Finalizing_an_empty_invoice_pays_it_at_once()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var draft = await client.NewDraftAsync(customer.Id);
@@ -223,7 +223,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Send_is_refused_for_charge_automatically_invoices()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var draft = await client.NewDraftAsync(customer.Id, "charge_automatically");
@@ -237,7 +237,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task List_returns_newest_first_with_cursor_pagination_and_customer_filter()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var a = await client.NewCustomerAsync("A");
         var b = await client.NewCustomerAsync("B");
@@ -261,7 +261,7 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public async Task Lines_endpoint_pages_past_the_ten_lines_embedded_in_the_invoice()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var draft = await client.NewDraftAsync(customer.Id);
@@ -281,5 +281,23 @@ public sealed class InvoiceLifecycleTests
         Assert.True(invoice.Lines.HasMore);
         Assert.Equal(amounts.Sum(), invoice.Total);
         Assert.Equal(amounts, lines.Select(l => l.Amount));
+    }
+
+    [Fact]
+    public async Task Invoices_list_by_customer_and_created_range_at_once()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 5, 9, 0, 0, TimeSpan.Zero));
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock });
+        var client = StripeClients.For(server);
+        var customer = await client.NewCustomerAsync();
+        var early = await client.NewDraftAsync(customer.Id);
+        clock.Advance(TimeSpan.FromHours(2));
+        var late = await client.NewDraftAsync(customer.Id);
+
+        var all = await client.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customer.Id });
+        var recent = await client.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customer.Id, Created = new DateRangeOptions { GreaterThanOrEqual = clock.GetUtcNow().AddHours(-1).UtcDateTime } });
+
+        Assert.Equal([late.Id, early.Id], all.Data.Select(i => i.Id));
+        Assert.Equal([late.Id], recent.Data.Select(i => i.Id));
     }
 }

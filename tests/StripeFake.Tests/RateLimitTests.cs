@@ -10,7 +10,7 @@ public sealed class RateLimitTests
     public async Task Requests_over_the_bucket_answer_429_rate_limit_and_are_counted()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { TimeProvider = clock });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock });
         server.SetRateLimit("acct_limited", RateLimit.PerSecond(3));
         var client = StripeClients.For(server, stripeAccount: "acct_limited");
 
@@ -42,7 +42,7 @@ public sealed class RateLimitTests
     public async Task Limit_is_per_account()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { TimeProvider = clock, DefaultRateLimit = RateLimit.PerSecond(1) });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock, DefaultRateLimit = RateLimit.PerSecond(1) });
 
         await StripeClients.For(server, stripeAccount: "acct_1").NewCustomerAsync();
         await StripeClients.For(server, stripeAccount: "acct_2").NewCustomerAsync();
@@ -56,7 +56,7 @@ public sealed class RateLimitTests
     public async Task Stripe_net_does_not_retry_a_429_without_Stripe_Should_Retry()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { TimeProvider = clock });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock });
         server.SetRateLimit("acct_r", RateLimit.PerSecond(1));
         var client = StripeClients.For(server, stripeAccount: "acct_r", maxNetworkRetries: 2);
         await client.NewCustomerAsync();

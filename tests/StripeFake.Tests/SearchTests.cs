@@ -9,7 +9,7 @@ public sealed class SearchTests
     [Fact]
     public async Task Search_by_metadata_finds_only_matching_invoices_of_the_account()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var a = StripeClients.For(server, stripeAccount: "acct_A");
         var b = StripeClients.For(server, stripeAccount: "acct_B");
         var ca = await a.NewCustomerAsync();
@@ -28,7 +28,7 @@ public sealed class SearchTests
     [Fact]
     public async Task Search_combines_clauses_with_AND_and_pages_with_next_page()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var ids = new List<string>();
@@ -53,7 +53,7 @@ public sealed class SearchTests
     public async Task Search_lags_by_the_configured_index_delay()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var server = await StripeFakeServer.StartAsync(new StripeFakeOptions { TimeProvider = clock, SearchIndexDelay = TimeSpan.FromSeconds(30) });
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { TimeProvider = clock, SearchIndexDelay = TimeSpan.FromSeconds(30) });
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var invoice = await CreateWithKeyAsync(client, customer.Id, "lagging");
@@ -70,7 +70,7 @@ public sealed class SearchTests
     [Fact]
     public async Task Unsupported_search_field_answers_400()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
 
         var error = await Assert.ThrowsAsync<StripeException>(() => client.V1.Invoices.SearchAsync(new InvoiceSearchOptions { Query = "color:'red'" }));

@@ -19,7 +19,7 @@ public sealed class WebhookTests
     [InlineData("invoice.finalized")]
     public async Task Built_webhook_is_verified_by_EventUtility_with_the_connected_account(string type)
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server, stripeAccount: "acct_connected");
         var customer = await client.NewCustomerAsync();
         var invoice = await client.NewDraftAsync(customer.Id);
@@ -36,7 +36,7 @@ public sealed class WebhookTests
     [Fact]
     public async Task Tampered_payload_or_wrong_secret_is_rejected()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var invoice = await client.NewDraftAsync(customer.Id);
@@ -52,7 +52,7 @@ public sealed class WebhookTests
     [Fact]
     public async Task Old_timestamp_is_rejected_by_the_tolerance_check()
     {
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server);
         var customer = await client.NewCustomerAsync();
         var invoice = await client.NewDraftAsync(customer.Id);
@@ -67,7 +67,7 @@ public sealed class WebhookTests
     {
         var received = new List<(string Type, string Account)>();
         await using var receiver = await StartReceiverAsync(received);
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         server.AddWebhookEndpoint(new Uri(receiver.Urls.Single() + "/webhooks"), Secret);
         var client = StripeClients.For(server, stripeAccount: "acct_hooks");
         var customer = await client.NewCustomerAsync();
@@ -95,7 +95,7 @@ public sealed class WebhookTests
     {
         var received = new List<(string Type, string Account)>();
         await using var receiver = await StartReceiverAsync(received);
-        await using var server = await StripeFakeServer.StartAsync();
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
         var client = StripeClients.For(server, stripeAccount: "acct_post");
         var customer = await client.NewCustomerAsync();
         var invoice = await client.NewDraftAsync(customer.Id);
@@ -140,5 +140,22 @@ public sealed class WebhookTests
         });
         await app.StartAsync();
         return app;
+    }
+
+    [Fact]
+    public async Task A_thin_event_names_the_invoice_and_its_connected_account_and_stripe_net_parses_it()
+    {
+        await using var server = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact);
+        var client = StripeClients.For(server, stripeAccount: "acct_thin");
+        var customer = await client.NewCustomerAsync();
+        var invoice = await client.NewDraftAsync(customer.Id);
+
+        var webhook = server.BuildThinWebhook("acct_thin", invoice.Id, "v1.invoice.paid", "whsec_thin");
+        var parsed = client.ParseEventNotification(webhook.Payload, webhook.SignatureHeader, "whsec_thin");
+
+        var paid = Assert.IsType<Stripe.Events.V1InvoicePaidEventNotification>(parsed);
+        Assert.Equal((invoice.Id, "invoice", "acct_thin"), (paid.RelatedObject.Id, paid.RelatedObject.Type, paid.Context?.ToString()));
+        Assert.Throws<StripeException>(() => client.ParseEventNotification(webhook.Payload, webhook.SignatureHeader, "whsec_other"));
+        Assert.DoesNotContain(server.Events("acct_thin"), e => e.Id == webhook.EventId);   // thin events are built, not recorded
     }
 }

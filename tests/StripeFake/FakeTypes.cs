@@ -13,6 +13,16 @@ public enum FakeCard
     InsufficientFunds,
 }
 
+/// <summary>How a saved card is recorded on a customer.</summary>
+public enum SavedCardStyle
+{
+    /// <summary>A <c>pm_</c> PaymentMethod set as <c>invoice_settings.default_payment_method</c>.</summary>
+    PaymentMethod,
+
+    /// <summary>An older customer's <c>card_</c> source set as <c>default_source</c> (Stripe still charges it when no default payment method is set).</summary>
+    LegacySource,
+}
+
 /// <summary>A customer as the fake holds it.</summary>
 public sealed record FakeCustomer(
     string Id,
@@ -24,7 +34,34 @@ public sealed record FakeCustomer(
     string? DefaultPaymentMethodId,
     string InvoicePrefix,
     IReadOnlyDictionary<string, string> Metadata,
-    DateTimeOffset Created);
+    DateTimeOffset Created)
+{
+    /// <summary>A legacy saved card (<c>card_…</c>), or null.</summary>
+    public string? DefaultSourceId { get; init; }
+
+    /// <summary>Invoice balance in cents: negative is credit, positive is owed (e.g. an amount under the minimum charge).</summary>
+    public long Balance { get; init; }
+
+    /// <summary>The customer's coupon, percent off, or null.</summary>
+    public decimal? DiscountPercentOff { get; init; }
+}
+
+/// <summary>A tax rate: created, or archived by Stripe from a tax amount's <c>tax_rate_data</c> (<see cref="Active"/> false).</summary>
+public sealed record FakeTaxRate(
+    string Id,
+    string DisplayName,
+    decimal Percentage,
+    bool Inclusive,
+    string? Jurisdiction,
+    string? JurisdictionLevel,
+    string? Country,
+    string? State,
+    string? TaxType,
+    string? Description,
+    bool Active);
+
+/// <summary>One tax on one invoice line.</summary>
+public sealed record FakeLineTax(long Amount, long TaxableAmount, FakeTaxRate TaxRate);
 
 /// <summary>An invoice as the fake holds it, with totals in integer cents computed as Stripe does.</summary>
 public sealed record FakeInvoice(
@@ -47,7 +84,24 @@ public sealed record FakeInvoice(
     DateTimeOffset? DueDate,
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<FakeInvoiceLine> Lines,
-    DateTimeOffset Created);
+    DateTimeOffset Created)
+{
+    /// <summary>Taxes added on top of the lines (Stripe's <c>total_taxes</c> of exclusive taxes), cents.</summary>
+    public long TotalTaxes { get; init; }
+
+    public long TotalDiscount { get; init; }
+
+    /// <summary>Whether a discount (the customer's coupon, inherited) applies to the invoice.</summary>
+    public bool Discounted { get; init; }
+
+    /// <summary>The customer's balance before and after finalization applied it; null before.</summary>
+    public long? StartingBalance { get; init; }
+
+    public long? EndingBalance { get; init; }
+
+    /// <summary>Marked paid at finalization because the amount due was under Stripe's $0.50 minimum charge.</summary>
+    public bool PaidBelowMinimum { get; init; }
+}
 
 /// <summary>One line of an invoice (Stripe backs each with an invoice item).</summary>
 public sealed record FakeInvoiceLine(
@@ -58,7 +112,15 @@ public sealed record FakeInvoiceLine(
     string? Description,
     long Quantity,
     decimal UnitAmountDecimal,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    public bool Discountable { get; init; } = true;
+
+    public long DiscountAmount { get; init; }
+
+    /// <summary>The line's taxes: its tax amounts, or what its tax rates came to.</summary>
+    public IReadOnlyList<FakeLineTax> Taxes { get; init; } = [];
+}
 
 /// <summary>An invoice item; <see cref="InvoiceId"/> null means pending (not yet on an invoice).</summary>
 public sealed record FakeInvoiceItem(

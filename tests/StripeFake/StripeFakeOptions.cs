@@ -1,8 +1,25 @@
 namespace TenantBilling.StripeFake;
 
-/// <summary>Settings of a <see cref="StripeFakeServer"/>; every property has a working default.</summary>
-public sealed class StripeFakeOptions
+/// <summary>
+/// Settings of a <see cref="StripeFakeServer"/>; every property has a working default. The defaults are
+/// Stripe as a product meets it, not a clean room: search lags a minute behind, every new customer has a
+/// credit balance and a coupon (as an account's Dashboard may give it), saved cards are legacy
+/// <c>default_source</c> cards, and the first request of each route in each account fails (a 500 before
+/// the work for reads, after it for writes, as Stripe can). <see cref="Exact"/> turns all of that off, for
+/// tests of the fake's own mechanics and for benchmarks.
+/// </summary>
+public sealed record StripeFakeOptions
 {
+    /// <summary>No search lag, no customer credit or coupon, payment-method cards, no faults unless injected.</summary>
+    public static StripeFakeOptions Exact { get; } = new()
+    {
+        SearchIndexDelay = TimeSpan.Zero,
+        NewCustomerBalance = 0,
+        NewCustomerPercentOff = null,
+        SavedCards = SavedCardStyle.PaymentMethod,
+        FaultFirstRequestOfEachRoute = false,
+    };
+
     /// <summary>Clock for <c>created</c>, due dates, idempotency expiry, rate-limit refill and webhook timestamps.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -25,10 +42,26 @@ public sealed class StripeFakeOptions
     public bool RecordRequestLog { get; init; } = true;
 
     /// <summary>
-    /// Delay before a new or changed invoice becomes visible to <c>/v1/invoices/search</c>,
-    /// mirroring Stripe's eventually consistent search index. Zero by default.
+    /// Delay before a new or changed invoice becomes visible to <c>/v1/invoices/search</c>, on the fake's clock,
+    /// mirroring Stripe's eventually consistent search index ("up to a minute"). One minute by default.
     /// </summary>
-    public TimeSpan SearchIndexDelay { get; init; } = TimeSpan.Zero;
+    public TimeSpan SearchIndexDelay { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The invoice balance, in cents, every customer starts with unless created with <c>balance</c> (negative: credit). −$1.00 by default.</summary>
+    public long NewCustomerBalance { get; init; } = -100;
+
+    /// <summary>A coupon every new customer gets, percent off (null: none). 10 % by default; invoices inherit it unless created with <c>discounts=</c>.</summary>
+    public decimal? NewCustomerPercentOff { get; init; } = 10m;
+
+    /// <summary>How <see cref="StripeFakeServer.AttachCard"/> saves a card unless told: a legacy <c>default_source</c> by default.</summary>
+    public SavedCardStyle SavedCards { get; init; } = SavedCardStyle.LegacySource;
+
+    /// <summary>
+    /// The first request of each route (method and path template) in each account fails once: a read with a
+    /// 500 before any work, a write with a 500 after its work, saved for its idempotency key as Stripe does.
+    /// On by default, so every path of a product meets a fault. Faults from <see cref="StripeFakeServer.InjectFault"/> come first.
+    /// </summary>
+    public bool FaultFirstRequestOfEachRoute { get; init; } = true;
 }
 
 /// <summary>A token bucket: <paramref name="RequestsPerSecond"/> refill rate, at most <paramref name="Burst"/> tokens.</summary>

@@ -10,6 +10,19 @@ public sealed partial class StripeFakeServer
     /// <summary>The account an API key stands for when a request carries no <c>Stripe-Account</c> header.</summary>
     public string PlatformAccountId(string apiKey) => this.pipeline.PlatformAccount(apiKey);
 
+    /// <summary>
+    /// Sets the account's default currency, which Stripe gives an invoice or item that names none (a
+    /// reseller outside the US, say). The fake must have seen a request for the account.
+    /// </summary>
+    public void SetDefaultCurrency(string accountId, string currency)
+    {
+        var account = this.RequireAccount(accountId);
+        lock (account.Gate)
+        {
+            account.DefaultCurrency = currency.ToLowerInvariant();
+        }
+    }
+
     /// <summary>Gives an account its own rate limit (null: unlimited), starting with a full bucket.</summary>
     public void SetRateLimit(string accountId, RateLimit? limit) => this.rateLimiter.Set(accountId, limit);
 
@@ -29,24 +42,68 @@ public sealed partial class StripeFakeServer
     /// <summary>From now on requests with <c>Stripe-Account: accountId</c> answer 403 <c>account_invalid</c> (Connect access revoked).</summary>
     public void RevokeAccountAccess(string accountId) => this.pipeline.RevokeAccount(accountId);
 
+    /// <summary>
+    /// Makes <paramref name="apiKey"/> a restricted key without permission for <paramref name="deniedRoutes"/>
+    /// (templates such as <c>GET /v1/account</c>): those answer 403 as Stripe does.
+    /// </summary>
+    public void RestrictApiKey(string apiKey, params string[] deniedRoutes) => this.pipeline.Restrict(apiKey, deniedRoutes);
+
     /// <summary>Makes a key revoked with <see cref="RevokeApiKey"/> work again (the account rolled it back).</summary>
     public void RestoreApiKey(string apiKey) => this.pipeline.RestoreKey(apiKey);
 
-    /// <summary>Saves a test card on a customer, by default as its <c>invoice_settings.default_payment_method</c>; returns the <c>pm_</c> id.</summary>
-    public string AttachCard(string accountId, string customerId, FakeCard card = FakeCard.Visa, bool makeDefault = true)
+    /// <summary>
+    /// Saves a test card on a customer, as the account's Dashboard would: with <see cref="SavedCardStyle.PaymentMethod"/>
+    /// a <c>pm_</c> card set as <c>invoice_settings.default_payment_method</c>, with <see cref="SavedCardStyle.LegacySource"/>
+    /// an older customer's <c>card_</c> source set as <c>default_source</c>. By default the style of
+    /// <see cref="StripeFakeOptions.SavedCards"/>. Returns the card's id.
+    /// </summary>
+    public string AttachCard(string accountId, string customerId, FakeCard card = FakeCard.Visa, bool makeDefault = true, SavedCardStyle? style = null)
     {
         var account = this.RequireAccount(accountId);
         lock (account.Gate)
         {
             var customer = account.Customers.GetValueOrDefault(customerId)
                 ?? throw new InvalidOperationException($"No customer {customerId} in account {accountId}.");
-            var pm = PaymentMethods.Add(account, customer.Id, card, this.Options.TimeProvider.GetUtcNow());
-            if (makeDefault)
+            var legacy = (style ?? this.Options.SavedCards) == SavedCardStyle.LegacySource;
+            var pm = PaymentMethods.Add(account, customer.Id, card, this.Options.TimeProvider.GetUtcNow(), legacy ? "card" : "pm");
+            if (makeDefault && legacy)
+            {
+                customer.DefaultSourceId = pm.Id;
+            }
+            else if (makeDefault)
             {
                 customer.DefaultPaymentMethodId = pm.Id;
             }
 
             return pm.Id;
+        }
+    }
+
+    /// <summary>Gives a customer a coupon of <paramref name="percentOff"/> percent (as the account's Dashboard would); invoices inherit it unless created with <c>discounts=</c>.</summary>
+    public void SetCustomerDiscount(string accountId, string customerId, decimal percentOff) =>
+        this.WithCustomer(accountId, customerId, (account, customer, now) =>
+        {
+            var coupon = new DiscountRecord(Ids.New("di"), "coupon_" + Ids.New("c")[2..10], percentOff, now);
+            account.Coupons[coupon.CouponId] = coupon;
+            customer.Discount = coupon;
+        });
+
+    /// <summary>Sets a customer's invoice balance in cents (negative: credit), applied to its next finalized invoice.</summary>
+    public void SetCustomerBalance(string accountId, string customerId, long balance) =>
+        this.WithCustomer(accountId, customerId, (_, customer, _) => customer.Balance = balance);
+
+    /// <summary>The account's tax rates, including those archived from tax amounts' <c>tax_rate_data</c>.</summary>
+    public IReadOnlyList<FakeTaxRate> TaxRates(string accountId) =>
+        this.Read(accountId, a => a.TaxRates.Values.Select(ToView).ToList()) ?? [];
+
+    private void WithCustomer(string accountId, string customerId, Action<AccountState, CustomerRecord, DateTimeOffset> change)
+    {
+        var account = this.RequireAccount(accountId);
+        lock (account.Gate)
+        {
+            var customer = account.Customers.GetValueOrDefault(customerId)
+                ?? throw new InvalidOperationException($"No customer {customerId} in account {accountId}.");
+            change(account, customer, this.Options.TimeProvider.GetUtcNow());
         }
     }
 
@@ -91,6 +148,28 @@ public sealed partial class StripeFakeServer
 
         return this.Sign(evt, secret, timestamp);
     }
+
+    /// <summary>
+    /// A thin event of <paramref name="eventType"/> (e.g. <c>v1.invoice.paid</c>) naming the invoice, signed for
+    /// <paramref name="secret"/>, as an event destination with thin payloads delivers it.
+    /// </summary>
+    public SignedWebhook BuildThinWebhook(string accountId, string invoiceId, string eventType, string secret, DateTimeOffset? timestamp = null)
+    {
+        var account = this.RequireAccount(accountId);
+        FakeEvent evt;
+        lock (account.Gate)
+        {
+            var invoice = account.Invoices.GetValueOrDefault(invoiceId)
+                ?? throw new InvalidOperationException($"No invoice {invoiceId} in account {accountId}.");
+            evt = EventFactory.ThinForInvoice(account, invoice, eventType, this.Options.TimeProvider.GetUtcNow());
+        }
+
+        return this.Sign(evt, secret, timestamp);
+    }
+
+    /// <summary>Signs any body for <paramref name="secret"/> (a test's malformed payload with a valid signature, say).</summary>
+    public SignedWebhook SignPayload(string payload, string secret, DateTimeOffset? timestamp = null) =>
+        new("evt_unrecorded", "unknown", payload, WebhookSigner.SignatureHeader(payload, secret, timestamp ?? this.Options.TimeProvider.GetUtcNow()));
 
     /// <summary>Signs a recorded event for <paramref name="secret"/> at <paramref name="timestamp"/> (default: the fake's clock).</summary>
     public SignedWebhook Sign(FakeEvent evt, string secret, DateTimeOffset? timestamp = null)
@@ -142,7 +221,15 @@ public sealed partial class StripeFakeServer
     }
 
     private static FakeCustomer ToView(AccountState a, CustomerRecord c) =>
-        new(c.Id, a.Id, c.Name, c.Email, c.Phone, c.Description, c.DefaultPaymentMethodId, c.InvoicePrefix, new Dictionary<string, string>(c.Metadata), c.Created);
+        new(c.Id, a.Id, c.Name, c.Email, c.Phone, c.Description, c.DefaultPaymentMethodId, c.InvoicePrefix, new Dictionary<string, string>(c.Metadata), c.Created)
+        {
+            DefaultSourceId = c.DefaultSourceId,
+            Balance = c.Balance,
+            DiscountPercentOff = c.Discount?.PercentOff,
+        };
+
+    private static FakeTaxRate ToView(TaxRateRecord r) =>
+        new(r.Id, r.DisplayName, r.Percentage, r.Inclusive, r.Jurisdiction, r.JurisdictionLevel, r.Country, r.State, r.TaxType, r.Description, r.Active);
 
     private static FakeInvoice ToView(AccountState a, InvoiceRecord i) =>
         new(
@@ -164,6 +251,19 @@ public sealed partial class StripeFakeServer
             i.HostedInvoiceUrl,
             i.DueDate,
             new Dictionary<string, string>(i.Metadata),
-            i.Lines.Select(l => new FakeInvoiceLine(l.LineId, l.Id, l.Amount, l.Currency, l.Description, l.Quantity, l.UnitAmountDecimal, new Dictionary<string, string>(l.Metadata))).ToList(),
-            i.Created);
+            i.Lines.Select(l => new FakeInvoiceLine(l.LineId, l.Id, l.Amount, l.Currency, l.Description, l.Quantity, l.UnitAmountDecimal, new Dictionary<string, string>(l.Metadata))
+            {
+                Discountable = l.Discountable,
+                DiscountAmount = l.DiscountAmount,
+                Taxes = l.Taxes.Select(t => new FakeLineTax(t.Amount, t.TaxableAmount, ToView(a.TaxRates[t.TaxRateId]))).ToList(),
+            }).ToList(),
+            i.Created)
+        {
+            TotalTaxes = i.ExclusiveTax,
+            TotalDiscount = i.TotalDiscount,
+            StartingBalance = i.StartingBalance,
+            EndingBalance = i.EndingBalance,
+            PaidBelowMinimum = i.PaidBelowMinimum,
+            Discounted = i.Discount is not null,
+        };
 }

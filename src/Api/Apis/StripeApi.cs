@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -24,22 +25,23 @@ public static partial class StripeApi
     public static RouteGroupBuilder MapStripeApi(this RouteGroupBuilder v1)
     {
         var account = v1.MapGroup("/accounts/{accountId}").AddEndpointFilter<AccountScopeFilter>().WithTags("Stripe");
-        account.MapPut("/stripe-connection", Connect).Problems(409).WithName("ConnectStripe").WithSummary("Connect Stripe")
-            .WithDescription("Exactly one of `stripeAccountId` (Stripe Connect, acct_…) and `secretKey` (sk_… or rk_…, stored encrypted, never returned; with it, `webhookSecret` of the endpoint the account made for /v1/stripe/webhooks/{accountId}). Invoices held while disconnected are released. 409 for a key when the operator has not configured Stripe:EncryptionKey.");
+        account.MapPut("/stripe-connection", Connect).Problems(403, 409, 422, 503).WithName("ConnectStripe").WithSummary("Connect Stripe")
+            .WithDescription("Exactly one of `stripeAccountId` (Stripe Connect, acct_…: operator only, 403 for an account key, 409 when another account holds it) and `secretKey` (sk_… or rk_…, stored encrypted, never returned; with it, `webhookSecret` of the endpoint the account made for /v1/stripe/webhooks/{accountId}). The connection is checked against Stripe first: 422 with Stripe's reason when it refuses, or when the key's mode is not the deployment's; 503 when Stripe does not answer. Invoices held while disconnected are released. 409 for a key when the operator has not configured Stripe:EncryptionKey.");
         account.MapDelete("/stripe-connection", Disconnect).WithName("DisconnectStripe").WithSummary("Disconnect Stripe")
             .WithDescription("No Stripe calls for the account from now on; invoices that fall due are held until it connects again. History stays.");
         account.MapPut("/settings", UpdateSettings).OperatorOnly().WithName("UpdateAccountSettings").WithSummary("Set account settings")
             .WithDescription("Operator only. `daysUntilDue` (1–365) of sent invoices and `stripeRequestsPerSecond` (1–1000; Stripe allows 25 in test mode, 100 live), both required.");
 
         var webhooks = v1.MapGroup("/stripe/webhooks").AllowAnonymous().WithTags("Stripe");
-        webhooks.MapPost("/", ReceiveConnectWebhook).Problems(400).WithName("StripeWebhook").WithSummary("Receive Stripe events (Connect)")
-            .WithDescription("Called by Stripe, no key: events of Connect accounts, signed with the platform endpoint's secret (Stripe:WebhookSecret). A missing, wrong or stale signature is 400 and changes nothing; unknown event types are 200 and ignored.");
-        webhooks.MapPost("/{accountId}", ReceiveAccountWebhook).Problems(400).WithName("StripeAccountWebhook").WithSummary("Receive Stripe events (own key)")
+        webhooks.MapPost("/", ReceiveConnectWebhook).Problems(400, 503).WithName("StripeWebhook").WithSummary("Receive Stripe events (Connect)")
+            .WithDescription("Called by Stripe, no key: events of Connect accounts, snapshot or thin, signed with the platform endpoint's secret (Stripe:WebhookSecret). A missing, wrong or stale signature, or a signed body that is no Stripe event, is 400 and changes nothing; unknown event types are 200 and ignored. A thin event is applied from the invoice read back from Stripe: 503 when Stripe does not answer, so Stripe delivers it again.");
+        webhooks.MapPost("/{accountId}", ReceiveAccountWebhook).Problems(400, 503).WithName("StripeAccountWebhook").WithSummary("Receive Stripe events (own key)")
             .WithDescription("Called by Stripe, no key: events from an account connected with its own key, signed with that account's endpoint secret. Same rules; 404 for an unknown account.");
         return v1;
     }
 
-    private static async Task<Ok<AccountResponse>> Connect(string accountId, StripeConnectionRequest request, IGrainFactory grains)
+    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> Connect(
+        string accountId, StripeConnectionRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         Ids.Account(accountId);
         var errors = new FieldErrors();
@@ -64,6 +66,15 @@ public static partial class StripeApi
         }
 
         Ids.ThrowIfInvalid(errors);
+        if (stripeAccountId is not null && !user.IsOperator())
+        {
+            // The platform key reaches every connected account: only the portal's back end, after Stripe's
+            // Connect onboarding, may say which one belongs to an account.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Only the operator connects a Stripe Connect account (after Stripe's Connect onboarding); an account key may connect its own secret key.");
+        }
+
         await Ids.ExistingAccountAsync(grains, accountId);
         var connected = await grains.GetGrain<IAccountGrain>(accountId).ConnectStripeAsync(new StripeCredentials(stripeAccountId, secretKey, webhookSecret));
         await Task.WhenAll(connected.HeldInvoiceKeys.Select(key => grains.GetGrain<IStripeInvoiceGrain>(key).ResumeAsync()));
@@ -100,7 +111,7 @@ public static partial class StripeApi
     /// <summary>Events of Connect accounts, signed with the platform endpoint's secret: each names its account.</summary>
     private static Task<Results<Ok, ProblemHttpResult>> ReceiveConnectWebhook(
         HttpRequest http, IGrainFactory grains, IOptions<StripeOptions> options, TimeProvider clock) =>
-        ReceiveAsync(http, grains, clock, options.Value.WebhookSecret, (stripeEvent, _) => stripeEvent.Account is not null);
+        ReceiveAsync(http, grains, clock, options.Value.WebhookSecret, accountId: null);
 
     /// <summary>Events from an account's own Stripe, signed with the secret of the endpoint it made for us: they name no account.</summary>
     private static async Task<Results<Ok, ProblemHttpResult>> ReceiveAccountWebhook(
@@ -108,45 +119,79 @@ public static partial class StripeApi
     {
         await Ids.ExistingAccountAsync(grains, accountId);
         var sealedSecret = await grains.GetGrain<IAccountGrain>(accountId).GetWebhookSecretAsync();
-        return await ReceiveAsync(
-            http, grains, clock, sealedSecret is null ? null : secrets.Unprotect(sealedSecret),
-            (stripeEvent, invoiceKey) => stripeEvent.Account is null && invoiceKey.StartsWith($"{accountId}/", StringComparison.Ordinal));
+        return await ReceiveAsync(http, grains, clock, sealedSecret is null ? null : secrets.Unprotect(sealedSecret), accountId);
     }
 
+    /// <summary>
+    /// Checks the signature first (400 and nothing read when it fails), then reads the body: a snapshot event
+    /// carries the invoice; a thin event (v1 event by reference) names it, and it is read from the Stripe the
+    /// event came from. A signed body that is no Stripe event is a 400. <paramref name="accountId"/> is the
+    /// account whose own endpoint was called; null for the platform's endpoint, where every event must name
+    /// its Connect account.
+    /// </summary>
     private static async Task<Results<Ok, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest http, IGrainFactory grains, TimeProvider clock, string? secret, Func<Event, string, bool> belongsHere)
+        HttpRequest http, IGrainFactory grains, TimeProvider clock, string? secret, string? accountId)
     {
         using var reader = new StreamReader(http.Body);
         var payload = await reader.ReadToEndAsync(http.HttpContext.RequestAborted);
-        Event stripeEvent;
         try
         {
-            stripeEvent = EventUtility.ConstructEvent(
+            EventUtility.ValidateSignature(
                 payload,
                 http.Headers["Stripe-Signature"].ToString(),
                 secret ?? throw new StripeException("No webhook signing secret is configured for this endpoint."),
                 SignatureToleranceSeconds,
-                clock.GetUtcNow().ToUnixTimeSeconds(),
-                throwOnApiVersionMismatch: false);
+                clock.GetUtcNow().ToUnixTimeSeconds());
         }
         catch (StripeException exception)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook's signature is missing, wrong or too old.", detail: exception.Message);
         }
 
+        switch (StripeWebhookPayload.ShapeOf(payload))
+        {
+            case StripeWebhookShape.Snapshot when StripeWebhookPayload.Snapshot(payload) is { } stripeEvent:
+                await ApplySnapshotAsync(grains, stripeEvent, accountId);
+                return TypedResults.Ok();
+            case StripeWebhookShape.Thin:
+                if (StripeWebhookPayload.ThinInvoice(payload) is { } thin && await OwnerAsync(grains, thin, accountId) is { } owner)
+                {
+                    await grains.GetGrain<IStripeEventGrain>(0).ApplyThinInvoiceEventAsync(owner, thin.StripeAccountId, thin.EventId, thin.Type, thin.StripeInvoiceId);
+                }
+
+                return TypedResults.Ok();
+            default:
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook's body is not a Stripe event.");
+        }
+    }
+
+    private static async Task ApplySnapshotAsync(IGrainFactory grains, Event stripeEvent, string? accountId)
+    {
+        // Platform endpoint: Connect events only (they name their account). Account endpoint: that account's own invoices, naming none.
         if (InvoiceEvents.Contains(stripeEvent.Type)
-            && stripeEvent.Data.Object is Invoice invoice
+            && stripeEvent.Data?.Object is Invoice invoice
             && invoice.Metadata?.GetValueOrDefault(StripeGateway.InvoiceKeyMetadata) is { } invoiceKey
             && IsInvoiceKey(invoiceKey)
-            && belongsHere(stripeEvent, invoiceKey))
+            && (accountId is null
+                ? stripeEvent.Account is not null
+                : stripeEvent.Account is null && invoiceKey.StartsWith($"{accountId}/", StringComparison.Ordinal)))
         {
             await grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
                 stripeEvent.Id, stripeEvent.Type, invoice.Id, invoice.Status, invoice.Number, invoice.AmountDue, invoice.AmountPaid,
                 invoice.HostedInvoiceUrl, stripeEvent.Account, stripeEvent.Type == "invoice.payment_failed" ? "Stripe reported the payment failed." : null));
         }
-
-        return TypedResults.Ok();
     }
+
+    /// <summary>
+    /// Whose Stripe a thin event came from: on the platform's endpoint, the account its Connect account id is
+    /// bound to; on an account's own endpoint, that account, and only for events naming no Connect account.
+    /// </summary>
+    private static async Task<string?> OwnerAsync(IGrainFactory grains, ThinInvoiceEvent thin, string? accountId) =>
+        accountId is not null
+            ? thin.StripeAccountId is null ? accountId : null
+            : thin.StripeAccountId is { } connected && ConnectAccountPattern().IsMatch(connected)
+                ? await grains.GetGrain<IStripeConnectAccountGrain>(connected).GetOwnerAsync()
+                : null;
 
     /// <summary>Only keys of our own shape reach a grain: {accountId}/{tenantId}/{yyyy-MM or once-requestId}.</summary>
     private static bool IsInvoiceKey(string key) =>

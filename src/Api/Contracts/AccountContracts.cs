@@ -5,8 +5,10 @@ namespace TenantBilling.Api.Contracts;
 public sealed record CreateAccountRequest(string? AccountId, string? Name);
 
 /// <param name="AccountWebhookSecretSet">For a key connection: whether the account's webhook signing secret was given.</param>
+/// <param name="LiveMode">True when the connection bills in Stripe's live mode, false in test mode (checked against the deployment's mode at connect time).</param>
 public sealed record StripeConnectionResponse(
-    string Mode, string? StripeAccountId, string? SecretKeyLast4, DateTimeOffset? ConnectedAt, DateTimeOffset? DisconnectedAt, bool AccountWebhookSecretSet);
+    string Mode, string? StripeAccountId, string? SecretKeyLast4, DateTimeOffset? ConnectedAt, DateTimeOffset? DisconnectedAt, bool AccountWebhookSecretSet,
+    bool? LiveMode);
 
 public sealed record AccountSettingsResponse(int DaysUntilDue, int StripeRequestsPerSecond);
 
@@ -28,7 +30,8 @@ public sealed record AccountResponse(
             view.Stripe.SecretKeyLast4,
             view.Stripe.ConnectedAt,
             view.Stripe.DisconnectedAt,
-            view.Stripe.AccountWebhookSecretSet),
+            view.Stripe.AccountWebhookSecretSet,
+            view.Stripe.LiveMode),
         new AccountSettingsResponse(view.Settings.DaysUntilDue, view.Settings.StripeRequestsPerSecond),
         view.TenantCount);
 }

@@ -42,8 +42,13 @@ public sealed record BatchLineResult(
 public sealed record InvoiceLineResponse(string LineRef, string Description, string? ProductCode, decimal Quantity, decimal UnitPrice, decimal Amount, string TaxCategory);
 
 /// <param name="TaxableAmount">The basis in USD for rated taxes; for per-unit fees see Units.</param>
+/// <param name="Lines">What each invoice line owes of the tax (rounded once per line): the tax amounts Stripe shows on those lines; <c>amount</c> is their sum.</param>
 public sealed record TaxLineResponse(
-    string TaxCode, string Name, string Level, string JurisdictionCode, decimal? Rate, decimal? AmountPerUnit, decimal TaxableAmount, decimal? Units, decimal Amount);
+    string TaxCode, string Name, string Level, string JurisdictionCode, decimal? Rate, decimal? AmountPerUnit, decimal TaxableAmount, decimal? Units, decimal Amount,
+    IReadOnlyList<TaxPartResponse> Lines);
+
+/// <param name="TaxableAmount">That line's basis in USD, exact (Stripe shows it rounded to cents).</param>
+public sealed record TaxPartResponse(string LineRef, decimal TaxableAmount, decimal? Units, decimal Amount);
 
 /// <param name="ScheduledFor">When this invoice is due; null when it is not scheduled, and then <paramref name="Reason"/> says why (a month that will never be billed, or one already invoiced).</param>
 public sealed record InvoicePreviewResponse(
@@ -72,7 +77,9 @@ public sealed record InvoicePreviewResponse(
         draft.Description,
         draft.InvoiceDate,
         draft.Lines.Select(l => new InvoiceLineResponse(l.LineRef, l.Description, l.ProductCode, l.Quantity, l.UnitPrice, l.Amount, TaxCategories.ToCode(l.TaxCategory))).ToList(),
-        draft.Taxes.Select(t => new TaxLineResponse(t.TaxCode, t.Name, Codes.Of(t.Level), t.JurisdictionCode, t.Rate, t.AmountPerUnit, t.TaxableAmount, t.Units, t.TaxAmount)).ToList(),
+        draft.Taxes.Select(t => new TaxLineResponse(
+            t.TaxCode, t.Name, Codes.Of(t.Level), t.JurisdictionCode, t.Rate, t.AmountPerUnit, t.TaxableAmount, t.Units, t.TaxAmount,
+            (t.Parts ?? []).Select(p => new TaxPartResponse(p.LineRef, p.TaxableAmount, p.Units, p.TaxAmount)).ToList())).ToList(),
         draft.Subtotal,
         draft.TaxTotal,
         draft.Total,

@@ -19,7 +19,7 @@ public static class OpenApiExamples
 
     private static readonly AccountResponse Account = new(
         "acme-voip", "Acme VoIP", Created,
-        new StripeConnectionResponse("connect", "acct_1Q2w3E4r5T6y7U8i", null, Connected, null, false),
+        new StripeConnectionResponse("connect", "acct_1Q2w3E4r5T6y7U8i", null, Connected, null, false, false),
         new AccountSettingsResponse(30, 25), 12);
 
     private static readonly AddressBody Address = new("100 Congress Ave", "Suite 200", "Austin", "TX", "78701", "US");
@@ -51,7 +51,9 @@ public static class OpenApiExamples
             new InvoiceLineResponse("local_numbers", "Local numbers — November 2026", "local_numbers", 2, 1.50m, 3.00m, "phone_numbers"),
             new InvoiceLineResponse("recurring-1", "Hosted PBX seat — November 2026", null, 5, 19.99m, 99.95m, "voip_seats"),
         ],
-        [new TaxLineResponse("FUSF", "Federal Universal Service Fund", "federal", "US", 0.370m, null, 74.60255m, null, 27.60m)],
+        // USF on the 64.9% safe harbour, rounded once per line: 12.00 → 7.788 × 37% = 2.88; 3.00 → 1.947 → 0.72; 99.95 → 64.86755 → 24.00.
+        [new TaxLineResponse("FUSF", "Federal Universal Service Fund", "federal", "US", 0.370m, null, 74.60255m, null, 27.60m,
+            [new TaxPartResponse("minutes_outbound", 7.788m, null, 2.88m), new TaxPartResponse("local_numbers", 1.947m, null, 0.72m), new TaxPartResponse("recurring-1", 64.86755m, null, 24.00m)])],
         114.95m, 27.60m, 142.55m, false, true, 41.20m,
         new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), null);
 

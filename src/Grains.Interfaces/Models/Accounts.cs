@@ -12,6 +12,7 @@ public enum StripeConnectionMode
 }
 
 /// <summary>An account's Stripe connection as it may be shown: never the key itself.</summary>
+/// <param name="LiveMode">Whether the connection bills in Stripe's live mode (false: test mode); null for connections made before it was recorded.</param>
 [GenerateSerializer, Immutable, Alias("stripe-connection-view")]
 public sealed record StripeConnectionView(
     [property: Id(0)] StripeConnectionMode Mode,
@@ -19,7 +20,8 @@ public sealed record StripeConnectionView(
     [property: Id(2)] string? SecretKeyLast4,
     [property: Id(3)] DateTimeOffset? ConnectedAt,
     [property: Id(4)] DateTimeOffset? DisconnectedAt,
-    [property: Id(5)] bool AccountWebhookSecretSet = false);
+    [property: Id(5)] bool AccountWebhookSecretSet = false,
+    [property: Id(6)] bool? LiveMode = null);
 
 /// <summary>Per-account settings the invoice pipeline reads.</summary>
 /// <param name="DaysUntilDue">Days a sent (not auto-charged) invoice gives the tenant to pay.</param>

@@ -173,9 +173,12 @@ public sealed record TaxResult(
 
 /// <summary>
 /// One tax in one jurisdiction as shown on the invoice: the tax lines of every invoice line added up.
-/// <paramref name="TaxAmount"/> is the sum of the rounded tax lines, so it can differ from
-/// <paramref name="Rate"/> × <paramref name="TaxableAmount"/> by up to half a cent per invoice line.
+/// <paramref name="TaxAmount"/> is the sum of the rounded tax lines (<paramref name="Parts"/>), each
+/// rounded once from its own invoice line's basis, so it can differ from <paramref name="Rate"/> ×
+/// <paramref name="TaxableAmount"/> by up to half a cent per invoice line; the invoice in Stripe carries
+/// exactly those parts, one tax amount on each invoice line.
 /// </summary>
+/// <param name="Parts">What each invoice line owes of this tax, in invoice-line order; null on lines recorded before parts were kept.</param>
 [GenerateSerializer, Immutable, Alias("invoice-tax-line")]
 public sealed record InvoiceTaxLine(
     [property: Id(0)] string TaxCode,
@@ -187,4 +190,28 @@ public sealed record InvoiceTaxLine(
     [property: Id(6)] decimal? AmountPerUnit,
     [property: Id(7)] decimal TaxableAmount,
     [property: Id(8)] decimal? Units,
-    [property: Id(9)] decimal TaxAmount);
+    [property: Id(9)] decimal TaxAmount,
+    [property: Id(10)] IReadOnlyList<InvoiceTaxPart>? Parts = null)
+{
+    /// <summary>Value equality, parts included (compared item by item).</summary>
+    public bool Equals(InvoiceTaxLine? other) =>
+        other is not null
+        && TaxCode == other.TaxCode && Name == other.Name && Level == other.Level && Class == other.Class
+        && JurisdictionCode == other.JurisdictionCode && Rate == other.Rate && AmountPerUnit == other.AmountPerUnit
+        && TaxableAmount == other.TaxableAmount && Units == other.Units && TaxAmount == other.TaxAmount
+        && (Parts is null ? other.Parts is null : other.Parts is not null && Parts.SequenceEqual(other.Parts));
+
+    public override int GetHashCode() => HashCode.Combine(TaxCode, JurisdictionCode, Rate, AmountPerUnit, TaxableAmount, TaxAmount, Parts?.Count);
+}
+
+/// <summary>What one invoice line owes of one invoice tax line: its exact basis and its tax, rounded once to cents.</summary>
+/// <param name="LineRef">The invoice line (<see cref="InvoiceLine.LineRef"/>).</param>
+/// <param name="TaxableAmount">That line's basis, exact: as <see cref="TaxLine.TaxableAmount"/>.</param>
+/// <param name="Units">The lines a per-unit fee was charged on; null for a rated tax.</param>
+/// <param name="TaxAmount">That line's tax in USD, rounded once to cents.</param>
+[GenerateSerializer, Immutable, Alias("invoice-tax-part")]
+public sealed record InvoiceTaxPart(
+    [property: Id(0)] string LineRef,
+    [property: Id(1)] decimal TaxableAmount,
+    [property: Id(2)] decimal? Units,
+    [property: Id(3)] decimal TaxAmount);

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using TenantBilling.Grains.Domain.Paging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TenantBilling.Grains.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -7,11 +10,20 @@ using TenantBilling.Grains.Interfaces.Models;
 namespace TenantBilling.Grains.Accounts;
 
 [GrainType("account")]
-public sealed class AccountGrain(
+public sealed partial class AccountGrain(
     [PersistentState("account", StorageNames.Billing)] IPersistentState<AccountState> state,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
-    SecretProtector secrets) : Grain, IAccountGrain
+    SecretProtector secrets,
+    IStripeGateway stripe,
+    IOptions<StripeOptions> stripeOptions,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
+    /// <summary>The Connect account id a connection in progress is claiming (not persisted: a crash abandons the claim).</summary>
+    private string? connecting;
+
+    /// <summary>How long the connection check may take, well inside a grain call's timeout.</summary>
+    private static readonly TimeSpan VerifyBudget = TimeSpan.FromSeconds(20);
+
     private string AccountId => this.GetPrimaryKeyString();
 
     public async Task<AccountView> CreateAsync(string name)
@@ -65,31 +77,48 @@ public sealed class AccountGrain(
     public async Task<StripeConnected> ConnectStripeAsync(StripeCredentials credentials)
     {
         EnsureExists();
-        var now = time.GetUtcNow();
-        if (credentials.SecretKey is { } secretKey)
+        if (credentials.SecretKey is not null && !secrets.IsConfigured)
         {
-            if (!secrets.IsConfigured)
+            throw BillingProblemException.Conflict("The operator has not configured Stripe:EncryptionKey, so account keys can't be stored; connect through Stripe Connect instead.");
+        }
+
+        // The key's mode is checked before the key goes anywhere: a live key never reaches a test deployment's Stripe calls.
+        var key = credentials.SecretKey ?? stripeOptions.Value.PlatformSecretKey
+            ?? throw BillingProblemException.Conflict("The operator has not configured the Stripe platform key (Stripe:PlatformSecretKey), so Connect accounts can't be connected.");
+        var keyMode = StripeConnectionCheck.ModeOf(key);
+        if (StripeConnectionCheck.ModeMismatch(keyMode, stripeOptions.Value.Mode ?? StripeMode.Test, credentials.SecretKey is null) is { } mismatch)
+        {
+            throw mismatch;
+        }
+
+        var previousConnectAccount = ConnectedAccountId;
+        var sealedKey = credentials.SecretKey is { } secretKey ? secrets.Protect(secretKey) : null;
+        connecting = credentials.StripeAccountId;
+        try
+        {
+            // The cluster-wide index refuses an id another account holds (409) before Stripe is asked or anything changes here.
+            var claimed = credentials.StripeAccountId is { } stripeAccountId && await ConnectAccount(stripeAccountId).ClaimAsync(AccountId);
+            try
             {
-                throw BillingProblemException.Conflict("The operator has not configured Stripe:EncryptionKey, so account keys can't be stored; connect through Stripe Connect instead.");
+                await VerifyAsync(Candidate(credentials, sealedKey), credentials.SecretKey?.StartsWith("rk_", StringComparison.Ordinal) == true);
+            }
+            catch (BillingProblemException) when (claimed)
+            {
+                await ConnectAccount(credentials.StripeAccountId!).ReleaseAsync(AccountId);
+                throw;
             }
 
-            state.State.EncryptedSecretKey = secrets.Protect(secretKey);
-            state.State.EncryptedWebhookSecret = credentials.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null;
-            state.State.StripeIdentity = $"key:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretKey)))[..16]}";
-            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null, credentials.WebhookSecret is not null);
+            Apply(credentials, sealedKey, keyMode, time.GetUtcNow());
+            var held = state.State.HeldInvoiceKeys.ToList();
+            state.State.HeldInvoiceKeys.Clear();
+            await state.WriteStateAsync();
+            await ReleaseIfUnusedAsync(previousConnectAccount);
+            return new StripeConnected(View(), held);
         }
-        else
+        finally
         {
-            state.State.EncryptedSecretKey = null;
-            state.State.EncryptedWebhookSecret = null;
-            state.State.StripeIdentity = $"connect:{credentials.StripeAccountId}";
-            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null);
+            connecting = null;
         }
-
-        var held = state.State.HeldInvoiceKeys.ToList();
-        state.State.HeldInvoiceKeys.Clear();
-        await state.WriteStateAsync();
-        return new StripeConnected(View(), held);
     }
 
     public async Task<AccountView> DisconnectStripeAsync()
@@ -97,13 +126,18 @@ public sealed class AccountGrain(
         EnsureExists();
         if (state.State.Stripe.Mode != StripeConnectionMode.NotConnected)
         {
+            var previousConnectAccount = ConnectedAccountId;
             state.State.Stripe = state.State.Stripe with { Mode = StripeConnectionMode.NotConnected, DisconnectedAt = time.GetUtcNow() };
             state.State.EncryptedSecretKey = null;
             await state.WriteStateAsync();
+            await ReleaseIfUnusedAsync(previousConnectAccount);
         }
 
         return View();
     }
+
+    public Task<bool> HoldsConnectAccountAsync(string stripeAccountId) =>
+        Task.FromResult(ConnectedAccountId == stripeAccountId || connecting == stripeAccountId);
 
     public async Task<AccountView> UpdateSettingsAsync(AccountSettings settings)
     {
@@ -146,6 +180,101 @@ public sealed class AccountGrain(
         var (page, nextAfter) = IdPaging.Page(state.State.TenantIds, after, limit);
         return Task.FromResult(new TenantIdPage(page, nextAfter));
     }
+
+    /// <summary>How the pipeline would reach Stripe with these credentials, before they are stored.</summary>
+    private StripeAccess Candidate(StripeCredentials credentials, byte[]? sealedKey) =>
+        credentials.SecretKey is not null
+            ? new StripeAccess(AccountId, StripeConnectionMode.SecretKey, null, sealedKey, state.State.Settings)
+            : new StripeAccess(AccountId, StripeConnectionMode.Connect, credentials.StripeAccountId, null, state.State.Settings);
+
+    /// <summary>
+    /// Retrieves the account the credentials reach, so a key or Connect id that does not work is a 422 with
+    /// Stripe's reason now rather than a failed invoice on the billing day. A missing answer is retried a
+    /// few times within a budget well inside the grain call's timeout, then is a 503.
+    /// </summary>
+    private async Task VerifyAsync(StripeAccess candidate, bool restrictedKey)
+    {
+        using var budget = new CancellationTokenSource(VerifyBudget);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StripePacing.WaitTurnAsync(GrainFactory, candidate);
+                try
+                {
+                    await stripe.RetrieveAccountAsync(candidate, budget.Token);
+                }
+                catch (StripeCallException refused) when (StripeConnectionCheck.MayNotReadAccount(refused, candidate, restrictedKey))
+                {
+                    // A restricted key need not read the account: one it can use reads invoices.
+                    await StripePacing.WaitTurnAsync(GrainFactory, candidate);
+                    await stripe.CheckInvoicesReadableAsync(candidate, budget.Token);
+                }
+
+                return;
+            }
+            catch (StripeCallException failure)
+                when (StripeConnectionCheck.IsTransient(failure) && attempt < StripeConnectionCheck.Attempts && !budget.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
+            }
+            catch (StripeCallException failure)
+            {
+                LogConnectionRefused(logger, AccountId, failure.Kind, failure.Message);
+                throw StripeConnectionCheck.Refusal(failure);
+            }
+        }
+    }
+
+    private void Apply(StripeCredentials credentials, byte[]? sealedKey, StripeMode keyMode, DateTimeOffset now)
+    {
+        var liveMode = keyMode == StripeMode.Live;
+        if (credentials.SecretKey is { } secretKey)
+        {
+            state.State.EncryptedSecretKey = sealedKey;
+            state.State.EncryptedWebhookSecret = credentials.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null;
+            state.State.StripeIdentity = $"key:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretKey)))[..16]}";
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.SecretKey, null, secretKey[^4..], now, null, credentials.WebhookSecret is not null, liveMode);
+        }
+        else
+        {
+            state.State.EncryptedSecretKey = null;
+            state.State.EncryptedWebhookSecret = null;
+            state.State.StripeIdentity = $"connect:{credentials.StripeAccountId}";
+            state.State.Stripe = new StripeConnectionView(StripeConnectionMode.Connect, credentials.StripeAccountId, null, now, null, LiveMode: liveMode);
+        }
+    }
+
+    /// <summary>The Connect account id the account is connected to now, or null.</summary>
+    private string? ConnectedAccountId =>
+        state.State.Stripe is { Mode: StripeConnectionMode.Connect, StripeAccountId: { } id } ? id : null;
+
+    private IStripeConnectAccountGrain ConnectAccount(string stripeAccountId) => GrainFactory.GetGrain<IStripeConnectAccountGrain>(stripeAccountId);
+
+    /// <summary>
+    /// Releases a Connect account id the account no longer uses. Best effort: if the release is lost, the
+    /// index still hands the id to the next claimant, because it asks this account whether it holds it.
+    /// </summary>
+    private async Task ReleaseIfUnusedAsync(string? stripeAccountId)
+    {
+        if (stripeAccountId is not null && stripeAccountId != ConnectedAccountId)
+        {
+            try
+            {
+                await ConnectAccount(stripeAccountId).ReleaseAsync(AccountId);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogReleaseFailed(logger, exception, AccountId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: Stripe refused the connection check ({Kind}): {StripeMessage}")]
+    private static partial void LogConnectionRefused(ILogger logger, string accountId, StripeFailureKind kind, string stripeMessage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: releasing its former Connect account failed; the next claimant takes it over")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string accountId);
 
     private void EnsureExists()
     {

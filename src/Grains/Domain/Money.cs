@@ -20,6 +20,9 @@ public static class Money
         return (long)(roundedAmount * 100m);
     }
 
+    /// <summary>Cents as dollars for a message: 123456 → "$1,234.56".</summary>
+    public static string FromCentsText(long cents) => (cents / 100m).ToString("$#,0.00;-$#,0.00", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Number of decimal places actually used by a value (1.50 → 1, 0.000001 → 6).</summary>
     public static int DecimalPlaces(decimal value)
     {

@@ -30,13 +30,13 @@ public sealed class InvoiceState
     [Id(10)] public InvoiceStep Step { get; set; }
     [Id(11)] public string? CustomerId { get; set; }
 
-    /// <summary>Attempt of the current step: bumped when a request's outcome is unknown, so the next one gets a new idempotency key.</summary>
+    /// <summary>Attempt of the current step: bumped when Stripe answered a request with a 5xx (which it replays for the key), so the next one gets a new idempotency key.</summary>
     [Id(12)] public int Attempt { get; set; }
 
     /// <summary>The last request's outcome is unknown: read the invoice in Stripe before going on.</summary>
     [Id(13)] public bool Reconcile { get; set; }
 
-    /// <summary>When the create request was first sent; after Stripe's 24-hour key window, search before creating again.</summary>
+    /// <summary>When the create request was first sent: from then on, a create is sent again only after listing the customer's invoices finds none with our key.</summary>
     [Id(14)] public DateTimeOffset? CreateSentAt { get; set; }
 
     [Id(15)] public string? CollectionMethod { get; set; }
@@ -65,6 +65,26 @@ public sealed class InvoiceState
 
     /// <summary>How the invoice is collected was settled against the customer's saved card (auto-charge drafts).</summary>
     [Id(24)] public bool CollectionChecked { get; set; }
+
+    /// <summary>Stripe's <c>total</c> when the invoice was last read, cents: checked against the draft before finalizing.</summary>
+    [Id(25)] public long? StripeTotalCents { get; set; }
+
+    /// <summary>A create request's outcome was unknown: before finalizing, drafts carrying the key other than ours are deleted.</summary>
+    [Id(26)] public bool SweepStrays { get; set; }
+
+    /// <summary>Stripe's status of the invoice when last read (draft, open, paid, …).</summary>
+    [Id(27)] public string? StripeStatus { get; set; }
+
+    /// <summary>The customer's balance before and after Stripe applied it at finalization, cents.</summary>
+    [Id(28)] public long? StartingBalanceCents { get; set; }
+
+    [Id(29)] public long? EndingBalanceCents { get; set; }
+
+    /// <summary>Stripe's <c>attempt_count</c> (charge attempts) when the invoice was last read.</summary>
+    [Id(30)] public long ChargeAttempts { get; set; }
+
+    /// <summary><see cref="ChargeAttempts"/> before our charge request: more afterwards means it ran.</summary>
+    [Id(31)] public long ChargeAttemptsBefore { get; set; }
 
     public bool InProgress => Draft is not null && Status is InvoiceStatus.HandedOver or InvoiceStatus.Held;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using TenantBilling.Grains.Domain;
 using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Integrations.Stripe;
@@ -15,9 +16,11 @@ namespace TenantBilling.Grains.Invoices;
 /// One invoice in the account's Stripe. The first draft handed over for the key is kept; then, step by
 /// step: the customer, a draft invoice carrying the key in its metadata, all lines in one request,
 /// finalize, then send (or charge the saved card). Each step is persisted before the next, and each
-/// request carries the idempotency key <c>{invoiceKey}:{step}</c> (plus the attempt once an outcome was
-/// unknown, after the invoice was first read back from Stripe). A reminder retries the invoice until it
-/// is done, so a crash or a restart loses nothing; webhooks then record payment outcomes.
+/// request carries a deterministic idempotency key (<see cref="StripeIdempotencyKeys"/>). After an unknown
+/// outcome the invoice is read back from Stripe (listed, if its id is not known) before anything is sent
+/// again. A reminder retries the invoice until it is done, so a crash or a restart loses nothing;
+/// webhooks then record payment outcomes. The rules live in plain classes: <see cref="StripeInvoiceLines"/>,
+/// <see cref="StripeInvoiceOutcome"/>, <see cref="InvoiceReconciliation"/>, <see cref="StripeAmountLimits"/>.
 /// </summary>
 [GrainType("stripe-invoice")]
 public sealed partial class StripeInvoiceGrain(
@@ -32,6 +35,9 @@ public sealed partial class StripeInvoiceGrain(
     private const string NoSavedCardNote = "Auto-charge is on but the customer has no saved card: the invoice was emailed for payment instead.";
 
     private InvoiceState State => state.State;
+
+    /// <summary>This activation listed the customer's invoices and sent no create since that could have made one.</summary>
+    private bool listedSinceLastCreate;
 
     private string InvoiceKey => this.GetPrimaryKeyString();
 
@@ -51,6 +57,13 @@ public sealed partial class StripeInvoiceGrain(
             var now = time.GetUtcNow();
             State.Draft = draft;
             State.Status = draft.Lines.Count == 0 ? InvoiceStatus.NothingToBill : InvoiceStatus.HandedOver;
+            if (StripeAmountLimits.Refusal(draft) is { } tooLarge)
+            {
+                // Stripe could never charge it: fail it visibly now instead of with a Stripe error on the billing day.
+                State.Status = InvoiceStatus.Failed;
+                State.FailureReason = tooLarge;
+            }
+
             State.HandedOverAt = now;
             State.UpdatedAt = now;
             await state.WriteStateAsync();
@@ -92,9 +105,15 @@ public sealed partial class StripeInvoiceGrain(
             throw BillingProblemException.Conflict($"Only a failed invoice can be retried; this one is {State.Status}.");
         }
 
+        if (StripeAmountLimits.Refusal(Draft) is { } tooLarge)
+        {
+            throw BillingProblemException.Conflict(tooLarge);
+        }
+
         if (State.Status == InvoiceStatus.PaymentFailed)
         {
             State.Step = InvoiceStep.Finalized;
+            State.ChargeAttemptsBefore = State.ChargeAttempts;
         }
 
         State.RetryRound++;
@@ -193,6 +212,8 @@ public sealed partial class StripeInvoiceGrain(
             return;
         }
 
+        // Quick retries count failures in a row at one step: each step that gets through earns a fresh budget.
+        var failedStep = State.Step;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -217,13 +238,18 @@ public sealed partial class StripeInvoiceGrain(
             }
             catch (StripeCallException failure)
             {
+                if (State.Step != failedStep)
+                {
+                    (failedStep, attempt) = (State.Step, 1);
+                }
+
                 if (!await RecordFailureAsync(failure) || attempt >= RetryBackoff.QuickAttempts)
                 {
                     // Settled, or Stripe still refuses: the reminder tries again at the retry interval.
                     return;
                 }
 
-                await Task.Delay(RetryBackoff.Delay(attempt));
+                await Task.Delay(RetryBackoff.Delay(attempt, options.Value.QuickRetryDelay));
             }
         }
     }
@@ -236,9 +262,16 @@ public sealed partial class StripeInvoiceGrain(
             return;
         }
 
+        var listed = false;
         if (State.Reconcile)
         {
-            await ReconcileAsync();
+            listed = await ReconcileAsync();
+        }
+
+        if (State.StripeInvoiceId is not null)
+        {
+            // Found again by reading Stripe rather than created in this run: it lives in the Stripe connected now.
+            State.StripeIdentity ??= access.StripeIdentity;
         }
 
         if (State.Step == InvoiceStep.Accepted)
@@ -249,7 +282,7 @@ public sealed partial class StripeInvoiceGrain(
 
         if (State.Step == InvoiceStep.CustomerReady)
         {
-            await CreateAsync(access);
+            await CreateAsync(access, listed);
         }
 
         if (State.Step == InvoiceStep.Created)
@@ -260,10 +293,26 @@ public sealed partial class StripeInvoiceGrain(
             await MoveToAsync(InvoiceStep.LinesAdded);
         }
 
+        if (State.Step == InvoiceStep.LinesAdded && State.StripeTotalCents is { } stripeTotal && stripeTotal != Money.ToCents(Draft.Total))
+        {
+            await DiscardMismatchedDraftAsync(stripeTotal);
+            return;
+        }
+
         if (State.Step == InvoiceStep.LinesAdded)
         {
+            if (State.SweepStrays)
+            {
+                // A create whose outcome was unknown may have made a draft Stripe showed only later: only ours is finalized.
+                await FindOursAsync();
+                State.SweepStrays = false;
+                await state.WriteStateAsync();
+            }
+
             access = await NextTurnAsync();
-            Adopt(await stripe.FinalizeAsync(access, Key("finalize"), State.StripeInvoiceId!, CancellationToken.None));
+            var finalized = await stripe.FinalizeAsync(access, Key("finalize"), State.StripeInvoiceId!, CancellationToken.None);
+            Adopt(finalized);
+            State.ChargeAttemptsBefore = State.ChargeAttempts;
             State.FinalizedAt ??= time.GetUtcNow();
             await MoveToAsync(InvoiceStep.Finalized);
         }
@@ -276,23 +325,45 @@ public sealed partial class StripeInvoiceGrain(
 
         if (State.Step == InvoiceStep.Finalized)
         {
-            access = await NextTurnAsync();
-            var charge = State.CollectionMethod == "charge_automatically";
-            var delivered = charge
-                ? await stripe.PayAsync(access, Key("pay"), State.StripeInvoiceId!, CancellationToken.None)
-                : await stripe.SendAsync(access, Key("send"), State.StripeInvoiceId!, CancellationToken.None);
-            Adopt(delivered);
-            State.Status = delivered.Status == "paid" ? InvoiceStatus.Paid : InvoiceStatus.Sent;
-            await MoveToAsync(InvoiceStep.Delivered);
+            await DeliverAsync();
         }
     }
 
-    private async Task CreateAsync(StripeAccess access)
+    /// <summary>
+    /// Sends the invoice, or charges the saved card. An invoice Stripe already marked paid at finalization
+    /// (nothing due after the customer's credit, or under the minimum charge) is never charged; one to be
+    /// emailed is still sent, so the tenant has it.
+    /// </summary>
+    private async Task DeliverAsync()
     {
-        // Past Stripe's 24-hour idempotency window a repeated create would make a second invoice: look for ours first.
-        var found = State.CreateSentAt is { } sentAt && time.GetUtcNow() - sentAt > TimeSpan.FromHours(23)
-            ? await stripe.FindInvoiceAsync(await NextTurnAsync(), InvoiceKey, CancellationToken.None)
-            : null;
+        var access = await NextTurnAsync();
+        var current = Snapshot();
+        StripeInvoiceSnapshot delivered;
+        if (State.CollectionMethod != "charge_automatically")
+        {
+            delivered = await stripe.SendAsync(access, Key("send"), State.StripeInvoiceId!, CancellationToken.None);
+        }
+        else if (StripeInvoiceOutcome.NeedsCharge(current))
+        {
+            delivered = await stripe.PayAsync(access, Key("pay"), State.StripeInvoiceId!, CancellationToken.None);
+        }
+        else
+        {
+            delivered = current;
+        }
+
+        Adopt(delivered);
+        State.Note ??= StripeInvoiceOutcome.PaidWithoutCharge(delivered);
+        State.Status = StripeInvoiceOutcome.AfterDelivery(delivered);
+        await MoveToAsync(InvoiceStep.Delivered);
+    }
+
+    private async Task CreateAsync(StripeAccess access, bool listed)
+    {
+        // A create was sent before and its outcome is not known here (an unknown answer, a lost write, or
+        // Stripe's 24-hour key window past): look for ours by listing first, so one key makes one invoice.
+        var found = State.CreateSentAt is not null && !listed && !listedSinceLastCreate ? await FindOursAsync() : null;
+        listedSinceLastCreate |= State.CreateSentAt is not null;
         if (found is null)
         {
             if (State.CreateSentAt is null)
@@ -302,12 +373,54 @@ public sealed partial class StripeInvoiceGrain(
             }
 
             access = await NextTurnAsync();
-            found = await stripe.CreateInvoiceAsync(access, Key("create"), State.CustomerId!, InvoiceKey, Draft.Description, Draft.AutoCharge, CancellationToken.None);
+            try
+            {
+                found = await stripe.CreateInvoiceAsync(
+                    access, Key("create", State.CustomerId, Draft.AutoCharge, access.Settings.DaysUntilDue), State.CustomerId!, InvoiceKey, Draft.Description, Draft.AutoCharge, CancellationToken.None);
+            }
+            catch (StripeCallException refused) when (refused.Kind == StripeFailureKind.RateLimited)
+            {
+                // A 429 did nothing: the listing just made still holds, and the create goes again without another.
+                throw;
+            }
+            catch (StripeCallException)
+            {
+                listedSinceLastCreate = false;
+                throw;
+            }
         }
 
         Adopt(found);
         State.StripeIdentity = access.StripeIdentity;
         await MoveToAsync(InvoiceStep.Created);
+    }
+
+    /// <summary>
+    /// The customer's invoices carrying our key, listed (strongly consistent; Stripe's search can lag a
+    /// minute): ours is kept (the recorded one, else the one furthest along) and every other draft with our
+    /// key is deleted, so exactly one Stripe invoice per invoice key remains.
+    /// </summary>
+    private async Task<StripeInvoiceSnapshot?> FindOursAsync()
+    {
+        if (State.CustomerId is not { } customerId || State.CreateSentAt is null)
+        {
+            return null;
+        }
+
+        var carrying = await stripe.ListInvoicesAsync(await NextTurnAsync(), customerId, InvoiceKey, CancellationToken.None);
+        var choice = InvoiceReconciliation.Choose(State.StripeInvoiceId, carrying);
+        foreach (var stray in choice.StrayDrafts)
+        {
+            await stripe.DeleteDraftAsync(await NextTurnAsync(), stray.Id, CancellationToken.None);
+            LogStrayDeleted(logger, InvoiceKey, stray.Id);
+        }
+
+        if (choice.OtherFinalized.Count > 0)
+        {
+            LogOtherFinalized(logger, InvoiceKey, choice.OtherFinalized.Count);
+        }
+
+        return choice.Keep;
     }
 
     /// <summary>An auto-charge invoice whose customer has no saved card is emailed for payment instead, and says why.</summary>
@@ -318,15 +431,38 @@ public sealed partial class StripeInvoiceGrain(
             return;
         }
 
-        if (Draft.AutoCharge && State.CollectionMethod == "charge_automatically" && !State.CustomerHasSavedCard)
+        if (Draft.AutoCharge && !State.CustomerHasSavedCard)
         {
-            var access = await NextTurnAsync();
-            Adopt(await stripe.SwitchToSendInvoiceAsync(access, Key("send-by-email"), State.StripeInvoiceId!, CancellationToken.None));
+            // Already switched when a switch's answer was lost and the invoice was read back.
+            if (State.CollectionMethod == "charge_automatically")
+            {
+                var access = await NextTurnAsync();
+                Adopt(await stripe.SwitchToSendInvoiceAsync(access, Key("send-by-email", access.Settings.DaysUntilDue), State.StripeInvoiceId!, CancellationToken.None));
+            }
+
             State.Note = NoSavedCardNote;
         }
 
         State.CollectionChecked = true;
         await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Stripe's draft does not total what we composed (an account setting such as a default tax rate or
+    /// automatic tax changed it): it is deleted, never finalized, and the invoice fails with the reason;
+    /// a retry creates it afresh.
+    /// </summary>
+    private async Task DiscardMismatchedDraftAsync(long stripeTotal)
+    {
+        var access = await NextTurnAsync();
+        await stripe.DeleteDraftAsync(access, State.StripeInvoiceId!, CancellationToken.None);
+        var reason = $"Stripe's draft totaled {Money.FromCentsText(stripeTotal)}, not the {Money.FromCentsText(Money.ToCents(Draft.Total))} composed; it was deleted and not sent. Check the account's Stripe invoice settings (default tax rates, automatic tax), then retry.";
+        State.Step = InvoiceStep.CustomerReady;
+        State.StripeInvoiceId = null;
+        State.StripeTotalCents = null;
+        State.CreateSentAt = null;
+        State.CollectionChecked = false;
+        await RecordFailureAsync(new StripeCallException(StripeFailureKind.Permanent, reason));
     }
 
     /// <summary>
@@ -354,14 +490,16 @@ public sealed partial class StripeInvoiceGrain(
         return true;
     }
 
-    /// <summary>After an unknown outcome, reads what Stripe has so that no step is done twice.</summary>
-    private async Task ReconcileAsync()
+    /// <summary>
+    /// After an unknown outcome, reads what Stripe has so that no step is done twice: the invoice by its id,
+    /// or, if its create's answer was lost, by listing the customer's invoices. True when it listed them.
+    /// </summary>
+    private async Task<bool> ReconcileAsync()
     {
+        var listed = State.StripeInvoiceId is null && State.CreateSentAt is not null;
         var invoice = State.StripeInvoiceId is { } id
             ? await stripe.GetInvoiceAsync(await NextTurnAsync(), id, CancellationToken.None)
-            : State.CreateSentAt is not null
-                ? await stripe.FindInvoiceAsync(await NextTurnAsync(), InvoiceKey, CancellationToken.None)
-                : null;
+            : listed ? await FindOursAsync() : null;
 
         if (invoice is not null)
         {
@@ -382,15 +520,25 @@ public sealed partial class StripeInvoiceGrain(
                 State.Step = InvoiceStep.Finalized;
             }
 
-            if (invoice.Status == "paid" && State.Step < InvoiceStep.Delivered)
+            if (invoice.Status == "paid" && State.Step < InvoiceStep.Delivered && State.CollectionMethod == "charge_automatically")
             {
                 State.Status = InvoiceStatus.Paid;
+                State.Note ??= StripeInvoiceOutcome.PaidWithoutCharge(invoice);
+                State.Step = InvoiceStep.Delivered;
+            }
+            else if (State.Step == InvoiceStep.Finalized && State.CollectionMethod == "charge_automatically"
+                && StripeInvoiceOutcome.ChargeFailedUnseen(invoice, State.ChargeAttemptsBefore))
+            {
+                // Our charge ran and did not succeed, its answer lost: the card is not tried again until a retry.
+                State.Status = InvoiceStatus.PaymentFailed;
+                State.FailureReason = "Stripe attempted the charge and it was declined or failed (its answer was lost); retry to charge again.";
                 State.Step = InvoiceStep.Delivered;
             }
         }
 
         State.Reconcile = false;
         await state.WriteStateAsync();
+        return listed;
     }
 
     /// <summary>The invoice is final in Stripe: charge the phantom fee and record its taxes, in the ledger of the month it was finalized.</summary>
@@ -449,9 +597,16 @@ public sealed partial class StripeInvoiceGrain(
         {
             case StripeFailureKind.RateLimited or StripeFailureKind.KeyInUse or StripeFailureKind.Disconnected:
                 return true;
-            case StripeFailureKind.Unknown:
+            case StripeFailureKind.Unknown or StripeFailureKind.ServerError:
+                // Read Stripe before going on. A 5xx is what Stripe now replays for the key, so the next request
+                // takes a new attempt; no answer keeps the key, and Stripe's replay says whether it ran.
                 State.Reconcile = true;
-                State.Attempt++;
+                State.SweepStrays |= State.Step == InvoiceStep.CustomerReady;
+                if (StripeIdempotencyKeys.SpendsKey(failure.Kind))
+                {
+                    State.Attempt++;
+                }
+
                 await state.WriteStateAsync();
                 return true;
             case StripeFailureKind.CardDeclined when State.Step == InvoiceStep.Finalized:
@@ -541,19 +696,34 @@ public sealed partial class StripeInvoiceGrain(
     {
         State.StripeInvoiceId = invoice.Id;
         State.CollectionMethod = invoice.CollectionMethod;
-        State.CustomerHasSavedCard = invoice.CustomerHasSavedCard;
+        State.CustomerHasSavedCard = invoice.CustomerHasSavedCard ?? State.CustomerHasSavedCard;
         State.Number = invoice.Number ?? State.Number;
         State.AmountDueCents = invoice.AmountDue;
         State.AmountPaidCents = invoice.AmountPaid;
+        State.StripeTotalCents = invoice.Total;
+        State.StripeStatus = invoice.Status;
+        State.ChargeAttempts = invoice.AttemptCount;
+        State.StartingBalanceCents = invoice.StartingBalance;
+        State.EndingBalanceCents = invoice.EndingBalance;
         State.HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? State.HostedInvoiceUrl;
     }
 
-    private List<StripeLine> Lines() =>
-        StripeInvoiceLines.For(Draft).Select(l => new StripeLine(l.AmountCents, l.Description)).ToList();
+    private IReadOnlyList<StripeInvoiceLines.Line> Lines() => StripeInvoiceLines.For(Draft);
 
-    /// <summary>The deterministic idempotency key of a step's request: the same step, attempt and retry round give the same key.</summary>
-    private string Key(string step) =>
-        State.Attempt == 0 && State.RetryRound == 0 ? $"{InvoiceKey}:{step}" : $"{InvoiceKey}:{step}:{State.RetryRound}.{State.Attempt}";
+    /// <summary>
+    /// The deterministic idempotency key of a step's request (<see cref="StripeIdempotencyKeys"/>): the same step,
+    /// retry round, attempt and body give the same key; <paramref name="bodyDependsOn"/> are the values the body
+    /// is made of that can change between attempts (the customer, settings).
+    /// </summary>
+    private string Key(string step, params object?[] bodyDependsOn) =>
+        StripeIdempotencyKeys.For(InvoiceKey, step, State.RetryRound, State.Attempt, bodyDependsOn.Length == 0 ? null : StripeIdempotencyKeys.Fingerprint(bodyDependsOn));
+
+    /// <summary>The invoice as last read from Stripe.</summary>
+    private StripeInvoiceSnapshot Snapshot() => new(
+        State.StripeInvoiceId!, State.StripeStatus ?? "open", State.Number, State.StripeTotalCents ?? 0, State.AmountDueCents ?? 0, State.AmountPaidCents ?? 0,
+        State.HostedInvoiceUrl, 0, State.CollectionMethod ?? "send_invoice", State.CustomerHasSavedCard,
+        StartingBalance: State.StartingBalanceCents, EndingBalance: State.EndingBalanceCents);
+
 
     private string LedgerMonth => BillingPeriod.Of(State.FinalizedAt ?? time.GetUtcNow()).ToString();
 
@@ -571,6 +741,12 @@ public sealed partial class StripeInvoiceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe refused invoice {InvoiceKey} at step {Step} ({Kind}): {StripeMessage}")]
     private static partial void LogStripeFailure(ILogger logger, string invoiceKey, InvoiceStep step, StripeFailureKind kind, string stripeMessage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice {InvoiceKey}: deleted stray Stripe draft {StripeInvoiceId} carrying its key")]
+    private static partial void LogStrayDeleted(ILogger logger, string invoiceKey, string stripeInvoiceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: {Count} other finalized Stripe invoice(s) carry its key; left alone, check them in Stripe")]
+    private static partial void LogOtherFinalized(ILogger logger, string invoiceKey, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: an unexpected failure interrupted it; the reminder retries it")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string invoiceKey);

@@ -273,6 +273,7 @@ public sealed partial class TenantGrain(
             throw waiting.AsProblem(" Nothing was sent.");
         }
 
+        StripeAmountLimits.EnsureChargeable(draft);
         await StartCustomerAsync();
         var summary = await invoice.SubmitAsync(draft);
         await RecordInHistoryAsync(draft);

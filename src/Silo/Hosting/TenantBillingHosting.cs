@@ -112,7 +112,8 @@ public static class TenantBillingHosting
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IIncomingGrainCallFilter, DropActivationOnFailure>();
-        services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
+        services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section)
+            .PostConfigure<IServiceProvider>((o, sp) => o.Mode ??= sp.GetService<IHostEnvironment>()?.IsProduction() == true ? StripeMode.Live : StripeMode.Test);
         services.AddHttpClient(StripeGateway.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout);
         services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<IStripeGateway, StripeGateway>();

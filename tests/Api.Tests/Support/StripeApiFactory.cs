@@ -15,7 +15,10 @@ public class StripeApiFactory : ApiFactory, IAsyncLifetime
     /// <summary>Everything the service logged, at every level.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync();
+    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync(FakeOptions);
+
+    /// <summary>How the fake behaves: Stripe as it is by default (first-request faults, search lag, credits and coupons).</summary>
+    protected virtual StripeFakeOptions? FakeOptions => null;
 
     async Task IAsyncLifetime.DisposeAsync()
     {
@@ -32,6 +35,7 @@ public class StripeApiFactory : ApiFactory, IAsyncLifetime
         builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
         builder.UseSetting("Stripe:RequestTimeout", "00:00:05");
         builder.UseSetting("Billing:RetryInterval", "00:01:00");
+        builder.UseSetting("Billing:QuickRetryDelay", "00:00:00.050");
         builder.UseSetting("Logging:LogLevel:Default", "Trace");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }

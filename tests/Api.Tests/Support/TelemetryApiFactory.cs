@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using TenantBilling.StripeFake;
 
 namespace TenantBilling.Api.Tests.Support;
 
@@ -12,6 +13,9 @@ namespace TenantBilling.Api.Tests.Support;
 public sealed class TelemetryApiFactory : StripeApiFactory
 {
     public SpanCollection Spans { get; } = new();
+
+    /// <summary>The metrics tests count requests per endpoint and outcome exactly, so the fake injects no faults of its own.</summary>
+    protected override StripeFakeOptions? FakeOptions => StripeFakeOptions.Exact;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

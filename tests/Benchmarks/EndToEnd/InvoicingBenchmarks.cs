@@ -69,7 +69,7 @@ internal static class InvoicingRun
     {
         Console.WriteLine();
         Console.WriteLine($"## {store}: {shape.Accounts:N0} account(s) × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} invoices due at once, {rate} Stripe requests/s per account");
-        await using var stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions { RecordRequestLog = false });
+        await using var stripe = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { RecordRequestLog = false });
         await using var database = store == "postgres" ? await PostgresDatabase.CreateAsync(server!, "invoicing") : null;
         if (database is not null)
         {

@@ -19,7 +19,11 @@ namespace TenantBilling.Grains.Tests.Support;
 /// </summary>
 /// <param name="retryInterval">The invoice retry period (default one second).</param>
 /// <param name="fakeOnBillingClock">Run the fake's clock (idempotency window, rate limits) on <see cref="Clock"/> instead of real time.</param>
-public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, bool fakeOnBillingClock = false) : IAsyncLifetime
+/// <param name="firstRequestFaults">
+/// The fake's default 500 on the first request of each route in each account (<see cref="StripeFakeOptions.FaultFirstRequestOfEachRoute"/>);
+/// off only for tests that count a grain's writes or Stripe's requests exactly. The fake's other Stripe-as-it-is defaults always apply.
+/// </param>
+public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, bool fakeOnBillingClock = false, bool firstRequestFaults = true) : IAsyncLifetime
 {
     public const string PlatformKey = "sk_test_platform0000000000";
     public const string WebhookSecret = "whsec_test_secret";
@@ -43,6 +47,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
         {
             RecordRequestLog = true,
             TimeProvider = fakeOnBillingClock ? Clock : TimeProvider.System,
+            FaultFirstRequestOfEachRoute = firstRequestFaults,
         });
         var retry = retryInterval ?? BillingCluster.RetryInterval;
         var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -55,7 +60,11 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
             silo.AddIncomingGrainCallFilter(new FaultyCalls(Faults));
             silo.UseInMemoryReminderService();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = retry);
-            silo.Services.Configure<BillingOptions>(o => o.RetryInterval = retry);
+            silo.Services.Configure<BillingOptions>(o =>
+            {
+                o.RetryInterval = retry;
+                o.QuickRetryDelay = TimeSpan.FromMilliseconds(50);
+            });
             silo.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, Clock);
             silo.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
             silo.Services.Configure<StripeOptions>(o =>
@@ -65,6 +74,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
                 o.WebhookSecret = WebhookSecret;
                 o.EncryptionKey = encryptionKey;
                 o.RequestTimeout = RequestTimeout;
+                o.Mode = StripeMode.Test;
             });
         });
         Cluster = builder.Build();
@@ -92,6 +102,15 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
             [new RecurringItem("Hosted PBX seat", 3, 19.99m, TaxCategory.VoipSeats)]));
         return (scenario, Stripe.PlatformAccountId(key));
     }
+
+    /// <summary>A Stripe.net client that reads the fake's account <paramref name="stripeAccount"/> (any account, through <c>Stripe-Account</c>), as a test looks at Stripe.</summary>
+    public global::Stripe.StripeClient StripeClient(string stripeAccount) => new(new global::Stripe.StripeClientOptions
+    {
+        ApiKey = PlatformKey,
+        ApiBase = Stripe.ApiBase,
+        StripeAccount = stripeAccount,
+        HttpClient = new global::Stripe.SystemNetHttpClient(new HttpClient(), maxNetworkRetries: 2),
+    });
 
     /// <summary>Delivers the month's statement after its billing day, so the invoice is due at once, and fires the reminder.</summary>
     public static async Task<InvoiceDraft> BillAsync(Scenario scenario, string period, decimal usageTotal = 42m, decimal minutes = 1000)

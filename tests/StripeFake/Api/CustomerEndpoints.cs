@@ -53,6 +53,21 @@ internal static class CustomerEndpoints
         }
 
         Apply(ctx, customer);
+
+        // What an account's Dashboard may do to any customer before its invoices: a credit and a coupon.
+        var options = ctx.Environment.Options;
+        if (!ctx.Form.Has("balance"))
+        {
+            customer.Balance = options.NewCustomerBalance;
+        }
+
+        if (options.NewCustomerPercentOff is { } percentOff)
+        {
+            var coupon = new DiscountRecord(Ids.New("di"), "coupon_" + Ids.New("c")[2..10], percentOff, ctx.Now);
+            ctx.Account.Coupons[coupon.CouponId] = coupon;
+            customer.Discount = coupon;
+        }
+
         ctx.Account.Customers.Add(customer.Id, customer);
         return StripeJson.Write(w => StripeJson.Customer(w, ctx.Account, customer, expand));
     }
@@ -95,6 +110,7 @@ internal static class CustomerEndpoints
         customer.Description = Update(form, "description", customer.Description);
         customer.InvoicePrefix = form.NonEmpty("invoice_prefix") ?? customer.InvoicePrefix;
         customer.TaxExempt = form.NonEmpty("tax_exempt") ?? customer.TaxExempt;
+        customer.Balance = form.Long("balance") ?? customer.Balance;
         if (form.Long("next_invoice_sequence") is { } seq)
         {
             customer.NextInvoiceSequence = seq;

@@ -7,7 +7,10 @@ namespace TenantBilling.StripeFake.Api;
 
 /// <summary>
 /// <c>/v1/invoices</c>: the draft → open → paid / void / uncollectible life cycle of one-off invoices.
-/// Totals have no tax, discount or customer balance: subtotal = total = sum of line amounts.
+/// Totals as Stripe figures them: subtotal − discounts (the customer's coupon unless created with
+/// <c>discounts=</c>, on discountable lines) + exclusive taxes; at finalization the customer's balance is
+/// applied, an amount due under the $0.50 minimum charge of a <c>charge_automatically</c> invoice is moved to
+/// the customer's balance and the invoice marked paid, and an amount over $999,999.99 is refused.
 /// </summary>
 internal static class InvoiceEndpoints
 {
@@ -58,9 +61,13 @@ internal static class InvoiceEndpoints
         }
     }
 
+    /// <summary>Stripe's minimum charge in USD cents: an automatically collected invoice due less than this is marked paid at finalization.</summary>
+    public const long MinimumCharge = 50;
+
     public static void AttachLine(ApiContext ctx, InvoiceRecord invoice, InvoiceItemRecord item)
     {
         item.InvoiceId = invoice.Id;
+        LineTaxes.Compute(ctx.Account, invoice, item);
         invoice.Lines.Add(item);
         Touch(ctx, invoice);
     }
@@ -90,7 +97,10 @@ internal static class InvoiceEndpoints
             Sequence = ++ctx.Account.InvoiceSequence,
             Created = ctx.Now,
             CustomerId = customer.Id,
-            Currency = form.NonEmpty("currency")?.ToLowerInvariant() ?? ctx.Environment.Options.DefaultCurrency,
+            Currency = form.NonEmpty("currency")?.ToLowerInvariant() ?? ctx.Account.DefaultCurrency ?? ctx.Environment.Options.DefaultCurrency,
+            Discount = Discounts(ctx, form, customer),
+            DefaultTaxRateIds = DefaultTaxRates(ctx, form),
+            AutomaticTax = form.Object("automatic_tax")?.Bool("enabled") == true,
         };
         ApplySettings(ctx, invoice, creating: true);
         ctx.Account.Invoices.Add(invoice.Id, invoice);
@@ -105,6 +115,40 @@ internal static class InvoiceEndpoints
         Touch(ctx, invoice);
         Raise(ctx, invoice, "invoice.created");
         return Json(ctx, invoice, expand);
+    }
+
+    /// <summary>Absent: the customer's discount is inherited. <c>discounts=</c>: none. Else the coupon named.</summary>
+    private static DiscountRecord? Discounts(ApiContext ctx, FormParams form, CustomerRecord customer)
+    {
+        if (!form.Has("discounts"))
+        {
+            return customer.Discount;
+        }
+
+        var list = form.List("discounts");
+        if (list.Count == 0)
+        {
+            return null;
+        }
+
+        list[0].EnsureOnly("coupon", "discount", "promotion_code");
+        var couponId = list[0].Required("coupon");
+        var coupon = ctx.Account.Coupons.GetValueOrDefault(couponId) ?? throw StripeApiException.NoSuch("coupon", couponId, list[0].Name("coupon"));
+        return coupon with { Id = Ids.New("di"), Start = ctx.Now };
+    }
+
+    private static List<string> DefaultTaxRates(ApiContext ctx, FormParams form)
+    {
+        var ids = form.StringList("default_tax_rates").ToList();
+        foreach (var id in ids)
+        {
+            if (!ctx.Account.TaxRates.TryGetValue(id, out var rate) || !rate.Active)
+            {
+                throw StripeApiException.NoSuch("tax_rate", id, "default_tax_rates");
+            }
+        }
+
+        return ids;
     }
 
     private static byte[] Update(ApiContext ctx)
@@ -192,14 +236,35 @@ internal static class InvoiceEndpoints
         var customer = form.NonEmpty("customer");
         var status = form.NonEmpty("status");
         var method = form.NonEmpty("collection_method");
+        var created = CreatedFilter(form);
         var all = ctx.Account.Invoices.Values
             .Where(i => customer is null || i.CustomerId == customer)
+            .Where(i => created(i.Created.ToUnixTimeSeconds()))
             .Where(i => status is null || i.Status == status)
             .Where(i => method is null || i.CollectionMethod == method)
             .OrderByDescending(i => i.Sequence)
             .ToList();
         var (page, hasMore) = Pagination.Slice(form, all, i => i.Id);
         return StripeJson.Write(w => StripeJson.Page(w, "/v1/invoices", page, hasMore, (jw, i) => StripeJson.Invoice(jw, ctx.Account, i, expand)));
+    }
+
+    /// <summary><c>created</c> as a timestamp, or <c>created[gt|gte|lt|lte]</c>.</summary>
+    private static Func<long, bool> CreatedFilter(FormParams form)
+    {
+        if (!form.Has("created"))
+        {
+            return _ => true;
+        }
+
+        if (!form.HasObject("created") || form.Object("created") is not { } range)
+        {
+            var exact = form.Long("created");
+            return t => t == exact;
+        }
+
+        range.EnsureOnly("gt", "gte", "lt", "lte");
+        var (gt, gte, lt, lte) = (range.Long("gt"), range.Long("gte"), range.Long("lt"), range.Long("lte"));
+        return t => (gt is null || t > gt) && (gte is null || t >= gte) && (lt is null || t < lt) && (lte is null || t <= lte);
     }
 
     private static byte[] Delete(ApiContext ctx)
@@ -261,9 +326,10 @@ internal static class InvoiceEndpoints
                 continue;
             }
 
-            items.Add(LineAmounts.Build(ctx, line, invoice.CustomerId, invoice.Currency, productDataAllowed: true));
+            items.Add(LineAmounts.Build(ctx, line, invoice.CustomerId, invoice.Currency, productDataAllowed: true, taxAmountsAllowed: true));
         }
 
+        LineTaxes.EnsureNotMixed(invoice, items);
         MetadataUpdate.Apply(form, "invoice_metadata", invoice.Metadata);
         foreach (var item in items)
         {
@@ -289,10 +355,32 @@ internal static class InvoiceEndpoints
         return Json(ctx, invoice, expand);
     }
 
-    /// <summary>Draft → open: number, hosted URL, frozen customer details; a zero invoice is paid at once, as Stripe does.</summary>
+    /// <summary>
+    /// Draft → open: the customer's balance applied, number, hosted URL, frozen customer details; an invoice
+    /// with nothing due is paid at once, and so is an automatically collected one due less than the
+    /// minimum charge (its amount then goes to the customer's balance, for the next invoice), as Stripe does.
+    /// </summary>
     private static void FinalizeDraft(ApiContext ctx, InvoiceRecord invoice)
     {
         var customer = CustomerEndpoints.Find(ctx.Account, invoice.CustomerId, "customer");
+        if (invoice.Total > LineAmounts.MaxAmount)
+        {
+            throw StripeApiException.InvalidRequest("Amount must be no more than $999,999.99", "amount", "amount_too_large");
+        }
+
+        var start = customer.Balance;
+        invoice.StartingBalance = start;
+        invoice.EndingBalance = invoice.Total < 0 ? start + invoice.Total
+            : start < 0 ? start + Math.Min(-start, invoice.Total)
+            : 0;
+        customer.Balance = invoice.EndingBalance.Value;
+        if (invoice.CollectionMethod == "charge_automatically" && invoice.AmountDue is > 0 and < MinimumCharge)
+        {
+            customer.Balance += invoice.AmountDue;
+            invoice.EndingBalance = customer.Balance;
+            invoice.PaidBelowMinimum = true;
+        }
+
         invoice.Status = InvoiceStatus.Open;
         invoice.FinalizedAt = ctx.Now;
         invoice.Number = $"{customer.InvoicePrefix}-{customer.NextInvoiceSequence:D4}";
@@ -379,7 +467,7 @@ internal static class InvoiceEndpoints
         var customer = CustomerEndpoints.Find(ctx.Account, invoice.CustomerId, "customer");
         var pmId = form.NonEmpty("payment_method") is { } given
             ? PaymentMethods.Attached(ctx, customer.Id, given, "payment_method").Id
-            : invoice.DefaultPaymentMethodId ?? customer.DefaultPaymentMethodId
+            : invoice.DefaultPaymentMethodId ?? customer.DefaultPaymentMethodId ?? customer.DefaultSourceId
               ?? throw StripeApiException.InvalidRequest(
                   "This customer has no attached payment source or default payment method. Please consider adding a default payment method.");
         var pm = ctx.Account.PaymentMethods[pmId];

@@ -45,6 +45,7 @@ internal static class InvoiceItemEndpoints
         var currency = invoice?.Currency
             ?? form.NonEmpty("currency")?.ToLowerInvariant()
             ?? form.Object("price_data")?.NonEmpty("currency")?.ToLowerInvariant()
+            ?? ctx.Account.DefaultCurrency
             ?? ctx.Environment.Options.DefaultCurrency;
         var item = LineAmounts.Build(ctx, form, customer.Id, currency, productDataAllowed: false);
         ctx.Account.InvoiceItems.Add(item.Id, item);

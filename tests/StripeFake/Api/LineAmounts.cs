@@ -10,7 +10,10 @@ namespace TenantBilling.StripeFake.Api;
 /// </summary>
 internal static class LineAmounts
 {
-    public static InvoiceItemRecord Build(ApiContext ctx, FormParams form, string customerId, string currency, bool productDataAllowed)
+    /// <summary>Stripe's largest amount in USD: $999,999.99.</summary>
+    public const long MaxAmount = 99_999_999;
+
+    public static InvoiceItemRecord Build(ApiContext ctx, FormParams form, string customerId, string currency, bool productDataAllowed, bool taxAmountsAllowed = false)
     {
         var amount = form.Long("amount");
         var priceData = form.Object("price_data");
@@ -76,6 +79,11 @@ internal static class LineAmounts
             throw StripeApiException.MissingParam(form.Has("pricing") ? "price_data" : "amount");
         }
 
+        if (Math.Abs(total) > MaxAmount)
+        {
+            throw StripeApiException.InvalidRequest("Amount must be no more than $999,999.99", form.Name("amount"), "amount_too_large");
+        }
+
         var period = form.Object("period");
         return new InvoiceItemRecord
         {
@@ -93,6 +101,9 @@ internal static class LineAmounts
             PeriodStart = period?.Long("start") is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : ctx.Now,
             PeriodEnd = period?.Long("end") is { } e ? DateTimeOffset.FromUnixTimeSeconds(e) : ctx.Now,
             Metadata = ReadMetadata(form),
+            Discountable = form.Bool("discountable") ?? total >= 0,
+            TaxRateIds = LineTaxes.ParseTaxRates(ctx, form),
+            TaxAmounts = taxAmountsAllowed ? LineTaxes.ParseTaxAmounts(ctx, form) : [],
         };
     }
 

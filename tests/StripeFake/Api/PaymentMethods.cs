@@ -40,9 +40,10 @@ internal static class PaymentMethods
                 param);
     }
 
-    public static PaymentMethodRecord Add(AccountState account, string? customerId, FakeCard card, DateTimeOffset now)
+    /// <param name="prefix"><c>pm</c> for a payment method, <c>card</c> for a legacy source.</param>
+    public static PaymentMethodRecord Add(AccountState account, string? customerId, FakeCard card, DateTimeOffset now, string prefix = "pm")
     {
-        var pm = new PaymentMethodRecord { Id = Ids.New("pm"), Created = now, Card = card, CustomerId = customerId };
+        var pm = new PaymentMethodRecord { Id = Ids.New(prefix), Created = now, Card = card, CustomerId = customerId };
         account.PaymentMethods.Add(pm.Id, pm);
         return pm;
     }

@@ -46,6 +46,17 @@ public sealed record FaultRule(FaultKind Kind)
     /// <summary>Status of a server error (500, 502, 503, ...).</summary>
     public int StatusCode { get; init; } = 500;
 
+    /// <summary>
+    /// For server errors: the answer's body as sent, in place of Stripe's error JSON (an HTML page from a proxy,
+    /// say), so a product can be shown never to echo it. Null: Stripe's error object.
+    /// </summary>
+    public string? RawBody { get; init; }
+
+    /// <summary>For server errors: the error's message (and <see cref="ErrorCode"/>) in Stripe's error object; a 4xx status makes it an <c>invalid_request_error</c>.</summary>
+    public string? ErrorMessage { get; init; }
+
+    public string? ErrorCode { get; init; }
+
     /// <summary>How long a timeout fault holds the request; make it longer than the client's timeout.</summary>
     public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -63,6 +63,9 @@ internal sealed class FormParams
 
     public bool Has(string name) => this.children.ContainsKey(name);
 
+    /// <summary>Whether the parameter was sent as an object (<c>name[key]=…</c>) rather than a value.</summary>
+    public bool HasObject(string name) => this.children.TryGetValue(name, out var node) && node.Children is not null;
+
     /// <summary>A string; an empty value reads as "" (callers treat it as "unset").</summary>
     public string? String(string name)
     {
@@ -197,7 +200,8 @@ internal sealed class FormParams
             .ToList();
     }
 
-    private string Name(string key) => this.prefix.Length == 0 ? key : $"{this.prefix}[{key}]";
+    /// <summary>The full parameter name of a child, as Stripe names it in errors (<c>lines[0][tax_amounts]</c>).</summary>
+    public string Name(string key) => this.prefix.Length == 0 ? key : $"{this.prefix}[{key}]";
 
     private static void Insert(Dictionary<string, Node> root, string key, string value)
     {

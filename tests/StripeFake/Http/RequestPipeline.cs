@@ -29,9 +29,15 @@ internal sealed class RequestPipeline(
     private readonly ConcurrentDictionary<string, byte> revokedKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> revokedAccounts = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<(string Account, string Route), byte> routesSeen = new();
+
     public void RevokeKey(string apiKey) => this.revokedKeys[apiKey] = 0;
 
     public void RevokeAccount(string accountId) => this.revokedAccounts[accountId] = 0;
+
+    private readonly ConcurrentDictionary<string, HashSet<string>> deniedRoutes = new(StringComparer.Ordinal);
+
+    public void Restrict(string apiKey, IEnumerable<string> routes) => this.deniedRoutes[apiKey] = [.. routes];
 
     public void RestoreKey(string apiKey) => this.revokedKeys.TryRemove(apiKey, out _);
 
@@ -71,6 +77,16 @@ internal sealed class RequestPipeline(
             return;
         }
 
+        if (apiKey is not null && match is not null && this.deniedRoutes.TryGetValue(apiKey, out var denied) && denied.Contains(match.Template))
+        {
+            var error = new StripeApiException(
+                403,
+                "invalid_request_error",
+                $"The provided key '{Masked(apiKey)}' does not have the required permissions for this endpoint on account '{account}'. Having more permissions would allow this request to continue.");
+            await this.AnswerAsync(http, state, FakeResponse.Error(error), RequestOutcome.Rejected).ConfigureAwait(false);
+            return;
+        }
+
         if (!rateLimiter.TryAcquire(account))
         {
             counters.RateLimit(account);
@@ -97,7 +113,7 @@ internal sealed class RequestPipeline(
             return;
         }
 
-        var fault = faults.Next(method, path, account);
+        var fault = faults.Next(method, path, account) ?? this.FirstOfRoute(account, match.Template, method);
         if (fault is not null)
         {
             counters.Fault();
@@ -244,8 +260,26 @@ internal sealed class RequestPipeline(
         }
     }
 
+    /// <summary>
+    /// With <see cref="StripeFakeOptions.FaultFirstRequestOfEachRoute"/>: a 500 for the first request of a route in
+    /// an account — before the work for reads and for sending an invoice (whose effect, an e-mail, no read can
+    /// show), after it for every other write.
+    /// </summary>
+    private FaultRule? FirstOfRoute(string account, string route, string method) =>
+        environment.Options.FaultFirstRequestOfEachRoute && this.routesSeen.TryAdd((account, route), 0)
+            ? new FaultRule(method == "GET" || route == SendRoute ? FaultKind.ServerErrorBeforeWork : FaultKind.ServerErrorAfterWork)
+            : null;
+
+    private const string SendRoute = "POST /v1/invoices/{id}/send";
+
     private static FakeResponse ServerError(FaultRule fault) =>
-        FakeResponse.Error(fault.StatusCode, "api_error", "An unknown error occurred (injected by the Stripe fake).");
+        fault.RawBody is { } raw
+            ? new FakeResponse(fault.StatusCode, Encoding.UTF8.GetBytes(raw))
+            : FakeResponse.Error(
+                fault.StatusCode,
+                fault.StatusCode >= 500 ? "api_error" : "invalid_request_error",
+                fault.ErrorMessage ?? "An unknown error occurred (injected by the Stripe fake).",
+                fault.ErrorCode);
 
     private static async Task DelayAsync(TimeSpan delay, CancellationToken aborted)
     {
@@ -269,7 +303,7 @@ internal sealed class RequestPipeline(
         }
 
         var key = header["Bearer ".Length..].Trim();
-        var masked = key.Length > 4 ? $"{key[..Math.Min(8, key.Length - 4)]}****{key[^4..]}" : "****";
+        var masked = Masked(key);
         if (!key.StartsWith("sk_test_", StringComparison.Ordinal) && !key.StartsWith("rk_test_", StringComparison.Ordinal))
         {
             return (null, new StripeApiException(401, "invalid_request_error", $"Invalid API Key provided: {masked}", "api_key_invalid"));
@@ -282,6 +316,8 @@ internal sealed class RequestPipeline(
 
         return (key, null);
     }
+
+    private static string Masked(string key) => key.Length > 4 ? $"{key[..Math.Min(8, key.Length - 4)]}****{key[^4..]}" : "****";
 
     private async Task AnswerAsync(HttpContext http, RequestState state, FakeResponse answer, RequestOutcome outcome, bool? shouldRetry = null)
     {

@@ -53,13 +53,22 @@ internal static class StripeJson
         w.WriteString("id", c.Id);
         w.WriteString("object", "customer");
         Address(w, "address", c.Address);
-        w.WriteNumber("balance", 0);
+        w.WriteNumber("balance", c.Balance);
         w.WriteNumber("created", c.Created.ToUnixTimeSeconds());
         w.WriteNull("currency");
-        w.WriteNull("default_source");
+        WriteOptional(w, "default_source", c.DefaultSourceId);
         w.WriteBoolean("delinquent", false);
         WriteOptional(w, "description", c.Description);
-        w.WriteNull("discount");
+        if (c.Discount is { } discount)
+        {
+            w.WritePropertyName("discount");
+            Discount(w, discount, c.Id);
+        }
+        else
+        {
+            w.WriteNull("discount");
+        }
+
         WriteOptional(w, "email", c.Email);
         w.WriteString("invoice_prefix", c.InvoicePrefix);
         w.WriteStartObject("invoice_settings");
@@ -149,7 +158,7 @@ internal static class StripeJson
         w.WriteBoolean("auto_advance", inv.AutoAdvance);
         w.WriteStartObject("automatic_tax");
         w.WriteNull("disabled_reason");
-        w.WriteBoolean("enabled", false);
+        w.WriteBoolean("enabled", inv.AutomaticTax);
         w.WriteNull("liability");
         w.WriteNull("provider");
         w.WriteNull("status");
@@ -191,19 +200,29 @@ internal static class StripeJson
 
         w.WriteNull("default_source");
         w.WriteStartArray("default_tax_rates");
+        foreach (var id in inv.DefaultTaxRateIds)
+        {
+            TaxRate(w, account.TaxRates[id]);
+        }
+
         w.WriteEndArray();
         WriteOptional(w, "description", inv.Description);
         w.WriteStartArray("discounts");
+        if (inv.Discount is { } invoiceDiscount)
+        {
+            w.WriteStringValue(invoiceDiscount.Id);
+        }
+
         w.WriteEndArray();
         WriteTime(w, "due_date", inv.DueDate);
         WriteTime(w, "effective_at", inv.FinalizedAt);
-        if (inv.FinalizedAt is null)
+        if (inv.EndingBalance is { } ending)
         {
-            w.WriteNull("ending_balance");
+            w.WriteNumber("ending_balance", ending);
         }
         else
         {
-            w.WriteNumber("ending_balance", 0);
+            w.WriteNull("ending_balance");
         }
 
         WriteOptional(w, "footer", inv.Footer);
@@ -236,7 +255,7 @@ internal static class StripeJson
         w.WriteNull("rendering");
         w.WriteNull("shipping_cost");
         w.WriteNull("shipping_details");
-        w.WriteNumber("starting_balance", 0);
+        w.WriteNumber("starting_balance", inv.StartingBalance ?? customer?.Balance ?? 0);
         WriteOptional(w, "statement_descriptor", inv.StatementDescriptor);
         w.WriteString("status", inv.Status);
         w.WriteStartObject("status_transitions");
@@ -246,15 +265,28 @@ internal static class StripeJson
         WriteTime(w, "voided_at", inv.VoidedAt);
         w.WriteEndObject();
         w.WriteNumber("subtotal", inv.Subtotal);
-        w.WriteNumber("subtotal_excluding_tax", inv.Subtotal);
+        w.WriteNumber("subtotal_excluding_tax", inv.Subtotal - inv.Lines.Sum(l => l.Taxes.Where(t => t.Inclusive).Sum(t => t.Amount)));
         w.WriteNull("test_clock");
         w.WriteNumber("total", inv.Total);
         w.WriteStartArray("total_discount_amounts");
+        if (inv.Discount is { } totalDiscount)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("amount", inv.TotalDiscount);
+            w.WriteString("discount", totalDiscount.Id);
+            w.WriteEndObject();
+        }
+
         w.WriteEndArray();
-        w.WriteNumber("total_excluding_tax", inv.Total);
+        w.WriteNumber("total_excluding_tax", inv.Total - inv.AllTax);
         w.WriteStartArray("total_pretax_credit_amounts");
         w.WriteEndArray();
         w.WriteStartArray("total_taxes");
+        foreach (var tax in inv.Lines.SelectMany(l => l.Taxes).GroupBy(t => t.TaxRateId))
+        {
+            Tax(w, new LineTax(tax.Sum(t => t.Amount), tax.Sum(t => t.TaxableAmount), tax.Key, tax.First().Inclusive, tax.First().TaxabilityReason));
+        }
+
         w.WriteEndArray();
         w.WriteNull("webhooks_delivered_at");
         w.WriteEndObject();
@@ -289,8 +321,16 @@ internal static class StripeJson
         w.WriteString("currency", item.Currency);
         WriteOptional(w, "description", item.Description);
         w.WriteStartArray("discount_amounts");
+        if (inv.Discount is { } discount && item.DiscountAmount != 0)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("amount", item.DiscountAmount);
+            w.WriteString("discount", discount.Id);
+            w.WriteEndObject();
+        }
+
         w.WriteEndArray();
-        w.WriteBoolean("discountable", true);
+        w.WriteBoolean("discountable", item.Discountable);
         w.WriteStartArray("discounts");
         w.WriteEndArray();
         w.WriteString("invoice", inv.Id);
@@ -314,7 +354,76 @@ internal static class StripeJson
         w.WriteString("quantity_decimal", item.Quantity.ToString(CultureInfo.InvariantCulture));
         w.WriteNumber("subtotal", item.Amount);
         w.WriteStartArray("taxes");
+        foreach (var tax in item.Taxes)
+        {
+            Tax(w, tax);
+        }
+
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    public static void TaxRate(Utf8JsonWriter w, TaxRateRecord rate)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", rate.Id);
+        w.WriteString("object", "tax_rate");
+        w.WriteBoolean("active", rate.Active);
+        WriteOptional(w, "country", rate.Country);
+        w.WriteNumber("created", rate.Created.ToUnixTimeSeconds());
+        WriteOptional(w, "description", rate.Description);
+        w.WriteString("display_name", rate.DisplayName);
+        w.WriteNumber("effective_percentage", rate.Percentage);
+        w.WriteNull("flat_amount");
+        w.WriteBoolean("inclusive", rate.Inclusive);
+        WriteOptional(w, "jurisdiction", rate.Jurisdiction);
+        WriteOptional(w, "jurisdiction_level", rate.JurisdictionLevel);
+        w.WriteBoolean("livemode", false);
+        w.WriteStartObject("metadata");
+        w.WriteEndObject();
+        w.WriteNumber("percentage", rate.Percentage);
+        w.WriteString("rate_type", "percentage");
+        WriteOptional(w, "state", rate.State);
+        WriteOptional(w, "tax_type", rate.TaxType);
+        w.WriteEndObject();
+    }
+
+    private static void Tax(Utf8JsonWriter w, LineTax tax)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("amount", tax.Amount);
+        w.WriteString("tax_behavior", tax.Inclusive ? "inclusive" : "exclusive");
+        w.WriteStartObject("tax_rate_details");
+        w.WriteString("tax_rate", tax.TaxRateId);
+        w.WriteEndObject();
+        WriteOptional(w, "taxability_reason", tax.TaxabilityReason);
+        w.WriteNumber("taxable_amount", tax.TaxableAmount);
+        w.WriteString("type", "tax_rate_details");
+        w.WriteEndObject();
+    }
+
+    private static void Discount(Utf8JsonWriter w, DiscountRecord discount, string customerId)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", discount.Id);
+        w.WriteString("object", "discount");
+        w.WriteString("customer", customerId);
+        w.WriteNull("end");
+        w.WriteStartObject("source");
+        w.WriteStartObject("coupon");
+        w.WriteString("id", discount.CouponId);
+        w.WriteString("object", "coupon");
+        w.WriteNull("amount_off");
+        w.WriteNumber("created", discount.Start.ToUnixTimeSeconds());
+        w.WriteString("duration", "forever");
+        w.WriteBoolean("livemode", false);
+        w.WriteNull("name");
+        w.WriteNumber("percent_off", discount.PercentOff);
+        w.WriteBoolean("valid", true);
+        w.WriteEndObject();
+        w.WriteString("type", "coupon");
+        w.WriteEndObject();
+        w.WriteNumber("start", discount.Start.ToUnixTimeSeconds());
         w.WriteEndObject();
     }
 

@@ -23,9 +23,16 @@ internal sealed class AccountState(string id, bool isConnected)
 
     public Dictionary<string, PaymentMethodRecord> PaymentMethods { get; } = new(StringComparer.Ordinal);
 
+    public Dictionary<string, TaxRateRecord> TaxRates { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, DiscountRecord> Coupons { get; } = new(StringComparer.Ordinal);
+
     public List<FakeEvent> Events { get; } = [];
 
     public long InvoiceSequence { get; set; }
+
+    /// <summary>The account's own default currency (Stripe's for invoices that name none); null: the fake's default.</summary>
+    public string? DefaultCurrency { get; set; }
 }
 
 /// <summary>All accounts, created on first use.</summary>

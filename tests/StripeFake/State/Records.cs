@@ -26,6 +26,15 @@ internal sealed class CustomerRecord
 
     public string? DefaultPaymentMethodId { get; set; }
 
+    /// <summary>A legacy saved card (<c>card_…</c>, from the Sources API), which Stripe charges when there is no default payment method.</summary>
+    public string? DefaultSourceId { get; set; }
+
+    /// <summary>The invoice balance in cents: negative is credit the customer has, positive is owed; applied to the next finalized invoice.</summary>
+    public long Balance { get; set; }
+
+    /// <summary>The customer's coupon, which invoices inherit unless created with <c>discounts=</c>.</summary>
+    public DiscountRecord? Discount { get; set; }
+
     public string TaxExempt { get; set; } = "none";
 
     public List<string> PreferredLocales { get; set; } = [];
@@ -76,7 +85,42 @@ internal sealed class InvoiceItemRecord
     public DateTimeOffset PeriodEnd { get; init; }
 
     public Dictionary<string, string> Metadata { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the invoice's discounts apply to the line (Stripe's default: true).</summary>
+    public bool Discountable { get; init; } = true;
+
+    /// <summary>Tax rates named on the line (<c>tax_rates</c>).</summary>
+    public List<string> TaxRateIds { get; init; } = [];
+
+    /// <summary>Tax amounts set on the line (<c>tax_amounts</c>), already resolved to tax rates.</summary>
+    public List<LineTax> TaxAmounts { get; init; } = [];
+
+    /// <summary>The line's discount and taxes as computed when it joined its invoice.</summary>
+    public long DiscountAmount { get; set; }
+
+    public List<LineTax> Taxes { get; set; } = [];
 }
+
+/// <summary>One tax on one line: its amount and basis in cents and the tax rate it refers to.</summary>
+internal sealed record LineTax(long Amount, long TaxableAmount, string TaxRateId, bool Inclusive, string? TaxabilityReason);
+
+/// <summary>A tax rate: created with <c>POST /v1/tax_rates</c>, or archived on the fly from a tax amount's <c>tax_rate_data</c>.</summary>
+internal sealed record TaxRateRecord(
+    string Id,
+    DateTimeOffset Created,
+    string DisplayName,
+    decimal Percentage,
+    bool Inclusive,
+    string? Jurisdiction,
+    string? JurisdictionLevel,
+    string? Country,
+    string? State,
+    string? TaxType,
+    string? Description,
+    bool Active);
+
+/// <summary>A coupon (percent off only) and the discount that applies it to a customer or invoice.</summary>
+internal sealed record DiscountRecord(string Id, string CouponId, decimal PercentOff, DateTimeOffset Start);
 
 internal sealed class InvoiceRecord
 {
@@ -142,12 +186,39 @@ internal sealed class InvoiceRecord
 
     public List<PaymentAttempt> Attempts { get; } = [];
 
+    /// <summary>The discount applied to discountable lines: inherited from the customer unless created with <c>discounts=</c>.</summary>
+    public DiscountRecord? Discount { get; set; }
+
+    /// <summary>Tax rates for every line without its own (<c>default_tax_rates</c>).</summary>
+    public List<string> DefaultTaxRateIds { get; set; } = [];
+
+    public bool AutomaticTax { get; set; }
+
+    /// <summary>The customer's balance when the invoice was finalized, and after it was applied; null before.</summary>
+    public long? StartingBalance { get; set; }
+
+    public long? EndingBalance { get; set; }
+
+    /// <summary>Whether Stripe marked the invoice paid at finalization because its amount due was under the minimum charge.</summary>
+    public bool PaidBelowMinimum { get; set; }
+
     public long Subtotal => this.Lines.Sum(l => l.Amount);
 
-    public long Total => this.Subtotal;
+    public long TotalDiscount => this.Lines.Sum(l => l.DiscountAmount);
+
+    /// <summary>Taxes added on top of the lines (exclusive); inclusive ones are inside the line amounts.</summary>
+    public long ExclusiveTax => this.Lines.Sum(l => l.Taxes.Where(t => !t.Inclusive).Sum(t => t.Amount));
+
+    public long AllTax => this.Lines.Sum(l => l.Taxes.Sum(t => t.Amount));
+
+    /// <summary>Stripe's total: subtotal − discounts + exclusive taxes.</summary>
+    public long Total => this.Subtotal - this.TotalDiscount + this.ExclusiveTax;
+
+    /// <summary>The customer balance the invoice took at finalization (negative: credit used; positive: debt added).</summary>
+    public long AppliedBalance => this.StartingBalance is { } start ? start - (this.EndingBalance ?? start) : 0;
 
     // A negative total is credited to the customer's balance by Stripe; nothing is due then.
-    public long AmountDue => Math.Max(0, this.Total);
+    public long AmountDue => Math.Max(0, this.Total + this.AppliedBalance);
 
     public long AmountRemaining => this.Status == InvoiceStatus.Paid ? 0 : Math.Max(0, this.AmountDue - this.AmountPaid - this.AmountPaidOutOfBand);
 }

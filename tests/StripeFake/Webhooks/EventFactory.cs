@@ -66,4 +66,35 @@ internal static class EventFactory
         account.Events.Add(evt);
         return evt;
     }
+
+    /// <summary>
+    /// A thin event (<c>object: "v2.core.event"</c>, type such as <c>v1.invoice.paid</c>): the invoice by reference
+    /// (<c>related_object</c>), and <c>context</c> naming a connected account. Not recorded with the snapshot events.
+    /// </summary>
+    public static FakeEvent ThinForInvoice(AccountState account, InvoiceRecord invoice, string type, DateTimeOffset now)
+    {
+        var id = Ids.New("evt");
+        var payload = StripeJson.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("id", id);
+            w.WriteString("object", "v2.core.event");
+            w.WriteString("type", type);
+            w.WriteString("created", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteBoolean("livemode", false);
+            if (account.IsConnected)
+            {
+                w.WriteString("context", account.Id);
+            }
+
+            w.WriteStartObject("related_object");
+            w.WriteString("id", invoice.Id);
+            w.WriteString("type", "invoice");
+            w.WriteString("url", $"/v1/invoices/{invoice.Id}");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+
+        return new FakeEvent(id, type, account.Id, invoice.Id, now, Encoding.UTF8.GetString(payload));
+    }
 }

@@ -4,22 +4,26 @@ namespace TenantBilling.Grains.Domain.Taxes;
 
 /// <summary>
 /// Folds per-line taxes into what an invoice shows: one line per tax, jurisdiction and rate, whose
-/// basis is the sum of the exact bases. Each invoice tax line is rounded once, from its own basis:
-/// rate × taxable amount, or fee × lines, so anyone can check it from what the line shows. (Adding
-/// per-line amounts that were each rounded could be a cent off what the line's rate and basis give.)
-/// A provider line with neither a rate nor a per-unit fee keeps the provider's amount.
+/// basis (taxable amount, or lines) is the sum of the exact per-line bases and whose amount is the sum
+/// of the per-line taxes, each rounded once to cents by the provider from its own line's basis. Every
+/// invoice tax line keeps its parts: that is what each invoice line carries in Stripe as its tax amount,
+/// so Stripe's taxes, our invoice and the tax report add up to the same cents by construction. (The
+/// price: an invoice tax line can differ from its rate × its summed basis by up to half a cent per
+/// invoice line; each part can be checked by hand from its own line.)
 /// </summary>
 public static class TaxLineGrouping
 {
-    /// <summary>Groups in order of first appearance.</summary>
+    /// <summary>Groups in order of first appearance; parts follow the order of the provider's lines.</summary>
     public static IReadOnlyList<InvoiceTaxLine> Group(IReadOnlyList<TaxLine> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
 
         var groups = new List<InvoiceTaxLine>();
+        var parts = new List<List<InvoiceTaxPart>>();
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
+            var part = new InvoiceTaxPart(line.LineRef, line.TaxableAmount, line.Units, line.TaxAmount);
             var at = IndexOf(groups, line);
             if (at < 0)
             {
@@ -34,6 +38,7 @@ public static class TaxLineGrouping
                     line.TaxableAmount,
                     line.Units,
                     line.TaxAmount));
+                parts.Add([part]);
             }
             else
             {
@@ -44,19 +49,13 @@ public static class TaxLineGrouping
                     Units = group.Units is null && line.Units is null ? null : (group.Units ?? 0m) + (line.Units ?? 0m),
                     TaxAmount = group.TaxAmount + line.TaxAmount,
                 };
+                parts[at].Add(part);
             }
         }
 
         for (var i = 0; i < groups.Count; i++)
         {
-            var group = groups[i];
-            var exact = group switch
-            {
-                { Rate: { } rate } => rate * group.TaxableAmount,
-                { AmountPerUnit: { } perUnit, Units: { } units } => perUnit * units,
-                _ => group.TaxAmount,
-            };
-            groups[i] = group with { TaxAmount = Money.RoundToCents(exact) };
+            groups[i] = groups[i] with { Parts = parts[i] };
         }
 
         return groups;

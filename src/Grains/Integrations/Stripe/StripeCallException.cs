@@ -1,17 +1,27 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using global::Stripe;
 
 namespace TenantBilling.Grains.Integrations.Stripe;
 
 /// <summary>What a failed Stripe request means for the invoice pipeline.</summary>
+[GenerateSerializer, Alias("stripe-failure-kind")]
 public enum StripeFailureKind
 {
     /// <summary>429: too many requests; nothing happened. Wait and send the same request again.</summary>
     RateLimited,
     /// <summary>409: the same idempotency key is still running. Wait and send it again.</summary>
     KeyInUse,
-    /// <summary>5xx, a timeout or a broken connection: the request may or may not have taken effect.</summary>
+    /// <summary>
+    /// No answer (a timeout or a broken connection): the request may or may not have taken effect. Stripe
+    /// keeps the key's result once it has one, so the same request with the same key is safe.
+    /// </summary>
     Unknown,
+    /// <summary>
+    /// A 5xx answer: the request may or may not have taken effect, and Stripe replays this answer for the key
+    /// (for 24 hours), so the request must be checked against Stripe and, if still needed, sent with a new key.
+    /// </summary>
+    ServerError,
     /// <summary>402: the card was declined.</summary>
     CardDeclined,
     /// <summary>The customer no longer exists in Stripe (deleted there).</summary>
@@ -22,28 +32,85 @@ public enum StripeFailureKind
     Permanent,
 }
 
-/// <summary>A Stripe request that did not succeed, classified; the message is Stripe's own.</summary>
-public sealed class StripeCallException(StripeFailureKind kind, string message, Exception? inner = null) : Exception(message, inner)
+/// <summary>
+/// A Stripe request that did not succeed, classified. Its message keeps only what Stripe's error says
+/// (type, code, message, request id), never the raw answer, and masks anything shaped like a key, so it
+/// can go into logs and an invoice's failure reason.
+/// </summary>
+/// <remarks>Serializable, so its kind survives a grain call (the customer grain's failures reach the invoice grain).</remarks>
+[GenerateSerializer, Alias("stripe-call-exception")]
+public sealed partial class StripeCallException : Exception
 {
-    public StripeFailureKind Kind { get; } = kind;
+    /// <summary>The longest Stripe message kept; Stripe's own are far shorter.</summary>
+    public const int MaxMessageLength = 300;
+
+    public StripeCallException(StripeFailureKind kind, string message, string? code = null, int? status = null)
+        : base(message)
+    {
+        Kind = kind;
+        Code = code;
+        Status = status;
+    }
+
+    [Id(0)]
+    public StripeFailureKind Kind { get; }
+
+    /// <summary>Stripe's error code (e.g. <c>resource_missing</c>), when it gave one.</summary>
+    [Id(1)]
+    public string? Code { get; }
+
+    /// <summary>Stripe's HTTP status, when it answered.</summary>
+    [Id(2)]
+    public int? Status { get; }
 
     public static StripeCallException From(Exception exception) => exception switch
     {
         StripeCallException already => already,
-        StripeException { HttpStatusCode: HttpStatusCode.TooManyRequests } e => new(StripeFailureKind.RateLimited, StripeMessage(e), e),
-        StripeException { HttpStatusCode: HttpStatusCode.Conflict } e => new(StripeFailureKind.KeyInUse, StripeMessage(e), e),
-        StripeException { HttpStatusCode: >= HttpStatusCode.InternalServerError } e => new(StripeFailureKind.Unknown, StripeMessage(e), e),
-        StripeException { HttpStatusCode: HttpStatusCode.PaymentRequired } e => new(StripeFailureKind.CardDeclined, StripeMessage(e), e),
-        StripeException { StripeError: { Code: "resource_missing", Param: "customer" } } e => new(StripeFailureKind.CustomerMissing, StripeMessage(e), e),
-        StripeException e when e.HttpStatusCode == 0 => new(StripeFailureKind.Unknown, StripeMessage(e), e),
-        StripeException e => new(StripeFailureKind.Permanent, StripeMessage(e), e),
+        StripeException e => new(KindOf(e), Summary(e), e.StripeError?.Code, e.HttpStatusCode == 0 ? null : (int)e.HttpStatusCode),
         HttpRequestException or TaskCanceledException or TimeoutException or IOException =>
-            new(StripeFailureKind.Unknown, $"No answer from Stripe ({exception.GetType().Name}).", exception),
+            new(StripeFailureKind.Unknown, $"No answer from Stripe ({exception.GetType().Name})."),
         _ => throw new InvalidOperationException("Not a Stripe failure.", exception),
     };
 
     public static bool IsStripeFailure(Exception exception) =>
         exception is StripeCallException or StripeException or HttpRequestException or TaskCanceledException or TimeoutException or IOException;
 
-    private static string StripeMessage(StripeException e) => e.StripeError?.Message ?? e.Message;
+    /// <summary>"Stripe's message (invalid_request_error/resource_missing, request req_…)", or a line for an answer with no readable error.</summary>
+    public static string Summary(StripeException e)
+    {
+        var requestId = e.StripeResponse?.RequestId;
+        var request = requestId is { Length: > 0 } ? $"request {Clean(requestId, 64)}" : "no request id";
+        if (e.StripeError is not { } error || string.IsNullOrWhiteSpace(error.Message))
+        {
+            var status = e.HttpStatusCode == 0 ? "no status" : $"HTTP {(int)e.HttpStatusCode}";
+            return $"Stripe answered without a readable error ({status}, {request}).";
+        }
+
+        var kind = string.Join('/', new[] { error.Type, error.Code }.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Clean(p!, 64)));
+        return $"{Clean(error.Message, MaxMessageLength)} ({(kind.Length > 0 ? kind + ", " : string.Empty)}{request})";
+    }
+
+    private static StripeFailureKind KindOf(StripeException e) => e switch
+    {
+        { HttpStatusCode: HttpStatusCode.TooManyRequests } => StripeFailureKind.RateLimited,
+        { HttpStatusCode: HttpStatusCode.Conflict } => StripeFailureKind.KeyInUse,
+        { HttpStatusCode: >= HttpStatusCode.InternalServerError } => StripeFailureKind.ServerError,
+        { HttpStatusCode: HttpStatusCode.PaymentRequired } => StripeFailureKind.CardDeclined,
+        { StripeError: { Code: "resource_missing", Param: "customer" } } => StripeFailureKind.CustomerMissing,
+        { HttpStatusCode: 0 } => StripeFailureKind.Unknown,
+        _ => StripeFailureKind.Permanent,
+    };
+
+    /// <summary>One line, at most <paramref name="max"/> characters, with keys and signing secrets masked.</summary>
+    private static string Clean(string text, int max)
+    {
+        var line = KeyLike().Replace(WhiteSpace().Replace(text, " ").Trim(), "[key]");
+        return line.Length <= max ? line : line[..(max - 1)] + "…";
+    }
+
+    [GeneratedRegex(@"\b(sk|rk|pk|whsec)_[A-Za-z0-9_*]+")]
+    private static partial Regex KeyLike();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhiteSpace();
 }

@@ -17,6 +17,19 @@ public sealed class StripeOptions
     /// <summary>A 256-bit key (base64) that encrypts the secret keys accounts give us.</summary>
     public string? EncryptionKey { get; set; }
 
+    /// <summary>
+    /// Which Stripe mode this deployment bills in: keys of the other mode are refused when an account
+    /// connects. Unset: live in the Production environment, test everywhere else.
+    /// </summary>
+    public StripeMode? Mode { get; set; }
+
     /// <summary>How long one Stripe request may take before it counts as failed (its outcome then unknown).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Stripe's two worlds: test mode (no real money) and live mode.</summary>
+public enum StripeMode
+{
+    Test,
+    Live,
 }
