@@ -30,6 +30,7 @@ public static class ApiHosting
         if (mode == ClusterMode.CoHosted)
         {
             builder.UseOrleans(silo => silo.AddTenantBillingSilo(configuration, builder.Environment));
+            builder.Services.AddSingleton(ClusterConnection.CoHosted());
         }
         else
         {
@@ -38,7 +39,7 @@ public static class ApiHosting
                 throw new InvalidOperationException("Test mode needs the API to host the silo (Api:Cluster = CoHosted): the test clock lives in that process.");
             }
 
-            builder.UseOrleansClient(client => client.AddTenantBillingClient(configuration));
+            builder.AddBillingClusterClient();
             builder.Services.AddKeyedSingleton(BillingClock.Key, TimeProvider.System);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
@@ -49,6 +50,7 @@ public static class ApiHosting
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .Validate(o => o.OperatorKeys.Count > 0 && o.OperatorKeys.TrueForAll(k => k.Length >= 16), "Auth:OperatorKeys needs at least one key of 16 characters or more.")
             .ValidateOnStart();
+        services.AddApiKeyCache();
         services.AddAuthentication(BearerKeyHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, BearerKeyHandler>(BearerKeyHandler.SchemeName, null);
         services.AddAuthorization();
 
@@ -73,6 +75,7 @@ public static class ApiHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<ClusterGateMiddleware>();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();

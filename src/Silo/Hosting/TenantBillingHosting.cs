@@ -37,6 +37,7 @@ public static class TenantBillingHosting
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
+        silo.UseBillingClusterTuning(configuration);
 
         if (configuration.PostgresConnectionString() is { } connectionString)
         {
@@ -69,6 +70,7 @@ public static class TenantBillingHosting
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
+        client.UseBillingClusterTuning(configuration);
 
         if (configuration.PostgresConnectionString() is { } connectionString)
         {

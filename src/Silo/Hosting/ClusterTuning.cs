@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace TenantBilling.Silo.Hosting;
+
+/// <summary>
+/// How fast the cluster notices a lost silo and how long a caller waits, chosen for a billing API whose
+/// requests take milliseconds and whose clients retry (every write is idempotent). docs/cluster.md has
+/// the reasoning and the measured effect; configuration can override every value:
+/// <c>Orleans:ApiResponseTimeout</c>, <c>Orleans:SiloResponseTimeout</c>, and any <see cref="ClusterMembershipOptions"/> property under
+/// <c>Orleans:Membership</c> (e.g. <c>Orleans:Membership:ProbeTimeout</c>).
+/// </summary>
+public static class ClusterTuning
+{
+    /// <summary>
+    /// The longest an API call into the cluster waits for its answer (Orleans' default: 30 s). Our API's
+    /// calls take milliseconds; one that has not answered in 10 s went to a silo that died or waits behind
+    /// long work, and the client is better served by a 503 it can retry than by a request that hangs past
+    /// its own HTTP timeout. Applies to the API as an Orleans client (the production topology).
+    /// </summary>
+    public static readonly TimeSpan ApiResponseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The same bound for calls between grains (Orleans' default, kept): a Stripe customer's creation waits
+    /// for the account's request pace inside the call, which in a large billing run takes well over 10 s.
+    /// Calls to a silo that died end sooner anyway: when it is declared dead (seconds, see <see cref="ProbeTimeout"/>).
+    /// A co-hosted API's calls are silo calls, so they have this bound.
+    /// </summary>
+    public static readonly TimeSpan SiloResponseTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The first probe timeout (Orleans: 5 s). Orleans adapts it per monitored silo between half and four
+    /// times this value from observed probe times, and a probe to a killed process fails at once; with
+    /// three missed probes a dead silo is suspected after about 3–6 s instead of 8–20 s.
+    /// </summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often each silo writes its I-am-alive time (Orleans: 30 s). Two missed writes (10 s) make an
+    /// Active row stale, and a stale row can be declared dead without votes: that is what lets a lone
+    /// silo restarted on another port after <c>kill -9</c> join in seconds instead of 90.
+    /// </summary>
+    public static readonly TimeSpan IAmAlivePeriod = TimeSpan.FromSeconds(5);
+
+    public const int MissedIAmAliveLimit = 2;
+
+    /// <summary>How often a silo re-reads the whole membership table (Orleans: 60 s); changes also arrive by gossip.</summary>
+    public static readonly TimeSpan TableRefreshPeriod = TimeSpan.FromSeconds(10);
+
+    /// <summary>Dead silos' rows are kept this long for diagnosis, then deleted (Orleans: 7 days; at most 25 are kept anyway).</summary>
+    public static readonly TimeSpan DeadRowRetention = TimeSpan.FromHours(1);
+
+    /// <summary>How often the cleanup of dead rows may run (Orleans: 1 h).</summary>
+    public static readonly TimeSpan DeadRowCleanupPeriod = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often an API in client mode re-reads the list of gateways (Orleans: 1 min), so a restarted silo is used soon.</summary>
+    public static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(5);
+
+    public const string MembershipSection = ClusterSettings.Section + ":Membership";
+    public const string ApiResponseTimeoutKey = ClusterSettings.Section + ":ApiResponseTimeout";
+    public const string SiloResponseTimeoutKey = ClusterSettings.Section + ":SiloResponseTimeout";
+
+    public static ISiloBuilder UseBillingClusterTuning(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = ProbeTimeout;
+            o.IAmAliveTablePublishTimeout = IAmAlivePeriod;
+            o.NumMissedTableIAmAliveLimit = MissedIAmAliveLimit;
+            o.TableRefreshTimeout = TableRefreshPeriod;
+            o.DefunctSiloExpiration = DeadRowRetention;
+            o.DefunctSiloMinimumRetention = DeadRowRetention;
+            o.DefunctSiloCleanupPeriod = DeadRowCleanupPeriod;
+        });
+        silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = configuration.GetValue(SiloResponseTimeoutKey, SiloResponseTimeout));
+        return silo;
+    }
+
+    public static IClientBuilder UseBillingClusterTuning(this IClientBuilder client, IConfiguration configuration)
+    {
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = configuration.GetValue(ApiResponseTimeoutKey, ApiResponseTimeout));
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
+        return client;
+    }
+}
