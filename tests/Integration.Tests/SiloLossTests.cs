@@ -59,6 +59,28 @@ public sealed class SiloLossTests(PostgresFixture postgres, ITestOutputHelper ou
         Report("membership after", string.Join(", ", (await cluster.MembershipAsync()).Select(r => $"{r.Port}/{r.Generation} {r.Status}")));
     }
 
+    [Fact]
+    public async Task A_lone_silo_killed_and_restarted_on_another_port_serves_again_without_waiting_for_votes()
+    {
+        await using var cluster = ProcessCluster.Create(postgres.ConnectionString, "lone-silo");
+        var silo = await cluster.StartSiloAsync("silo");
+        var api = await cluster.StartApiAsync("api");
+        using var http = ProcessCluster.Client(api);
+        await ApiCalls.AccountWithKeyAsync(http, "lone-acct");
+
+        await silo.Process.KillAsync();
+        var killed = Stopwatch.StartNew();
+        // Nobody is left to vote the killed silo dead: the new one, on other ports, must see its row go stale.
+        var restarted = await cluster.RestartAsync(silo, samePorts: false);
+        var active = DateTimeOffset.UtcNow - restarted.Process.StartedAt;
+        await PostgresCluster.WaitUntilAsync(
+            async () => (await http.GetAsync("/v1/accounts/lone-acct")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the account is served again");
+        var served = killed.Elapsed;
+
+        Report("lone silo restarted on new ports", $"Active {active.TotalSeconds:0.0} s after its process started; the API served the account again {served.TotalSeconds:0.0} s after the kill");
+        Assert.True(active < RejoinBound, $"Active after {active.TotalSeconds:0.0} s");
+    }
+
     private sealed record Loss(int Port, int Generation, TimeSpan DeclaredDead, TimeSpan Healthy, TimeSpan Rejoin);
 
     /// <summary>Kills the silo with -9, waits until clients are served again, restarts it and waits until it is Active and clients are still served.</summary>

@@ -3,30 +3,26 @@ using TenantBilling.Silo.Hosting;
 namespace TenantBilling.Api.Infrastructure;
 
 /// <summary>
-/// Whether this API process can reach the cluster now. A co-hosted API is its own silo, so it always can.
-/// An API in client mode starts listening at once and connects in the background: until its Orleans
-/// client has connected, and whenever it has lost every gateway, routes answer 503 with Retry-After and
-/// <c>/health/ready</c> is unhealthy (<c>/health/live</c> stays 200).
+/// Whether this API process has connected to the cluster. A co-hosted API is its own silo, so it always
+/// has. An API in client mode starts listening at once and connects in the background: until its Orleans
+/// client has connected to a gateway, routes answer 503 with Retry-After and <c>/health/ready</c> is
+/// unhealthy (<c>/health/live</c> stays 200). Once connected, a lost gateway is the client's to handle:
+/// it reconnects as requests need it, and a request it can't place is a 503 (<see cref="ClusterFailures"/>).
 /// </summary>
 public sealed class ClusterConnection
 {
-    private volatile bool _clientStarted;
-    private volatile bool _gatewaysLost;
+    private volatile bool _connected;
 
-    private ClusterConnection(bool clientMode) => _clientStarted = !clientMode;
+    private ClusterConnection(bool connected) => _connected = connected;
 
-    public static ClusterConnection CoHosted() => new(clientMode: false);
+    public static ClusterConnection CoHosted() => new(connected: true);
 
-    public static ClusterConnection Client() => new(clientMode: true);
+    public static ClusterConnection Client() => new(connected: false);
 
-    public bool IsOpen => _clientStarted && !_gatewaysLost;
+    public bool IsOpen => _connected;
 
     /// <summary>The Orleans client finished connecting (it only finishes once a gateway answered).</summary>
-    public void ClientStarted() => _clientStarted = true;
-
-    public void GatewayCountChanged(int connectedGateways) => _gatewaysLost = connectedGateways == 0;
-
-    public void ConnectionLost() => _gatewaysLost = true;
+    public void ClientStarted() => _connected = true;
 }
 
 /// <summary>Answers every <c>/v1</c> request with 503 and Retry-After while <see cref="ClusterConnection"/> is closed, before any grain is touched.</summary>
@@ -81,7 +77,7 @@ public static class ClusterClientHosting
     /// <summary>
     /// Makes this API an Orleans client of separately run silos that listens at once: hosted services start
     /// side by side (so Kestrel does not wait for the cluster), the client keeps trying to connect, and
-    /// <see cref="ClusterConnection"/> follows its gateways.
+    /// <see cref="ClusterConnection"/> opens once it has.
     /// </summary>
     public static void AddBillingClusterClient(this WebApplicationBuilder builder)
     {
@@ -93,8 +89,6 @@ public static class ClusterClientHosting
         {
             client.AddTenantBillingClient(builder.Configuration);
             client.Services.AddSingleton<IClientConnectionRetryFilter, KeepConnectingFilter>();
-            client.AddGatewayCountChangedHandler((_, e) => connection.GatewayCountChanged(e.NumberOfConnectedGateways));
-            client.AddClusterConnectionLostHandler((_, _) => connection.ConnectionLost());
         });
     }
 

@@ -15,7 +15,7 @@ public sealed class ClusterHealthCheck(IGrainFactory grains, ClusterConnection c
     {
         if (!connection.IsOpen)
         {
-            return HealthCheckResult.Unhealthy("Not connected to the cluster (no gateway yet).");
+            return HealthCheckResult.Unhealthy("Not connected to the cluster yet (no gateway has answered).");
         }
 
         try

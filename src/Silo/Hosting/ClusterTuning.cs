@@ -37,16 +37,20 @@ public static class ClusterTuning
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How often each silo writes its I-am-alive time (Orleans: 30 s). Two missed writes (10 s) make an
+    /// How often each silo writes its I-am-alive time (Orleans: 30 s). Two missed writes (6 s) make an
     /// Active row stale, and a stale row can be declared dead without votes: that is what lets a lone
-    /// silo restarted on another port after <c>kill -9</c> join in seconds instead of 90.
+    /// silo restarted on another port after <c>kill -9</c> join in seconds instead of 90. A live silo that
+    /// misses its writes is only stale, not dead: it is evicted only if probes to it fail too.
     /// </summary>
-    public static readonly TimeSpan IAmAlivePeriod = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan IAmAlivePeriod = TimeSpan.FromSeconds(3);
 
     public const int MissedIAmAliveLimit = 2;
 
-    /// <summary>How often a silo re-reads the whole membership table (Orleans: 60 s); changes also arrive by gossip.</summary>
-    public static readonly TimeSpan TableRefreshPeriod = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How often a silo re-reads the membership table and re-evaluates which silos to probe (Orleans: 60 s;
+    /// changes also arrive by gossip). A silo that is joining notices a stale row only at that pace.
+    /// </summary>
+    public static readonly TimeSpan TableRefreshPeriod = TimeSpan.FromSeconds(3);
 
     /// <summary>Dead silos' rows are kept this long for diagnosis, then deleted (Orleans: 7 days; at most 25 are kept anyway).</summary>
     public static readonly TimeSpan DeadRowRetention = TimeSpan.FromHours(1);
