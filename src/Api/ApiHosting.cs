@@ -34,13 +34,8 @@ public static class ApiHosting
         }
         else
         {
-            if (configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled"))
-            {
-                throw new InvalidOperationException("Test mode needs the API to host the silo (Api:Cluster = CoHosted): the test clock lives in that process.");
-            }
-
             builder.AddBillingClusterClient();
-            builder.Services.AddKeyedSingleton(BillingClock.Key, TimeProvider.System);
+            builder.AddClientBillingClock();
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
             builder.Services.AddSingleton<SecretProtector>();

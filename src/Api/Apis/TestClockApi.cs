@@ -7,8 +7,9 @@ using TenantBilling.Grains.Interfaces;
 namespace TenantBilling.Api.Apis;
 
 /// <summary>
-/// The test clock, mapped only in test mode. Moving it changes "now" for everything that schedules,
-/// then wakes every tenant so that invoices which became due are sent within seconds.
+/// The cluster's test clock, mapped only in test mode. Moving it changes "now" for everything that
+/// schedules, on every silo and API process (it waits until every silo runs on the new time), then
+/// wakes every tenant so that invoices which became due are sent within seconds.
 /// </summary>
 public static class TestClockApi
 {
@@ -21,11 +22,17 @@ public static class TestClockApi
     public static RouteGroupBuilder MapTestClockApi(this RouteGroupBuilder v1)
     {
         var clock = v1.MapGroup("/test-clock").AddEndpointFilter<OperatorOnlyFilter>();
-        clock.MapGet("/", (TestClock testClock) => TypedResults.Ok(new TestClockResponse(testClock.GetUtcNow(), testClock.Offset, 0)))
-            .WithName("GetTestClock").WithSummary("The test clock (test mode only, operator).");
+        clock.MapGet("/", GetClock)
+            .WithName("GetTestClock").WithSummary("The cluster's test clock (test mode only, operator).");
         clock.MapPost("/", SetClock).WithName("SetTestClock")
-            .WithSummary("Move the test clock to {now} (test mode only, operator); invoices that became due are sent within seconds.");
+            .WithSummary("Move the cluster's test clock to {now} (test mode only, operator); invoices that became due are sent within seconds.");
         return v1;
+    }
+
+    private static async Task<Ok<TestClockResponse>> GetClock(TestClock testClock, IGrainFactory grains)
+    {
+        testClock.Apply(await grains.GetGrain<ITestClockGrain>(GrainKeys.TestClock).GetAsync());
+        return TypedResults.Ok(new TestClockResponse(testClock.GetUtcNow(), testClock.Offset, 0));
     }
 
     private static async Task<Ok<TestClockResponse>> SetClock(TestClockRequest request, TestClock testClock, IGrainFactory grains)
@@ -35,7 +42,7 @@ public static class TestClockApi
             throw BillingProblemException.Invalid("now", $"Required: an ISO 8601 instant from {Earliest:yyyy-MM-dd} to before {Latest:yyyy-MM-dd}, e.g. 2026-12-20T00:00:00Z.");
         }
 
-        testClock.Set(now.ToUniversalTime());
+        testClock.Apply(await grains.GetGrain<ITestClockGrain>(GrainKeys.TestClock).SetAsync(now.ToUniversalTime()));
         var woken = 0;
         foreach (var accountId in await grains.GetGrain<IAccountDirectoryGrain>(GrainKeys.AccountDirectory).ListAsync())
         {

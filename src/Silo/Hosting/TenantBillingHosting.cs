@@ -91,8 +91,7 @@ public static class TenantBillingHosting
         var testMode = configuration.GetSection(TestModeOptions.Section).Get<TestModeOptions>() ?? new TestModeOptions();
         if (testMode.Enabled)
         {
-            services.AddSingleton(new TestClock(TimeProvider.System));
-            services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, (sp, _) => sp.GetRequiredService<TestClock>());
+            services.AddClusterTestClock(readStoredAtStart: configuration.PostgresConnectionString() is not null);
         }
         else
         {
