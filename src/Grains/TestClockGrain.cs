@@ -24,8 +24,8 @@ public sealed class TestClockGrain(
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo) : Grain, ITestClockGrain
 {
-    /// <summary>How long a change waits for every silo (they read every half second); well below the API's 10 s call timeout.</summary>
-    public static readonly TimeSpan SiloWait = TimeSpan.FromSeconds(5);
+    /// <summary>How long a change waits for every silo (they read every half second); below the API's 5 s call timeout.</summary>
+    public static readonly TimeSpan SiloWait = TimeSpan.FromSeconds(3);
 
     /// <summary>The version each silo said it runs on (silo address → version), since this activation began.</summary>
     private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);

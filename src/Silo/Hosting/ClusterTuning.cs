@@ -14,12 +14,14 @@ namespace TenantBilling.Silo.Hosting;
 public static class ClusterTuning
 {
     /// <summary>
-    /// The longest an API call into the cluster waits for its answer (Orleans' default: 30 s). Our API's
-    /// calls take milliseconds; one that has not answered in 10 s went to a silo that died or waits behind
-    /// long work, and the client is better served by a 503 it can retry than by a request that hangs past
-    /// its own HTTP timeout. Applies to the API as an Orleans client (the production topology).
+    /// The longest an API call into the cluster waits for its answer (Orleans' default: 30 s). A request
+    /// sent the moment a silo dies is lost with it, and Orleans' client only gives up on it at this
+    /// timeout; every later request is served once the silo is declared dead (about 3 s). Our API's calls
+    /// take milliseconds (under a second on a loaded 2-core machine), so 5 s is a wide margin, and a 503
+    /// the client can retry (every write is idempotent) beats a request hanging past its own HTTP timeout.
+    /// Applies to the API as an Orleans client (the production topology).
     /// </summary>
-    public static readonly TimeSpan ApiResponseTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ApiResponseTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The same bound for calls between grains (Orleans' default, kept): a Stripe customer's creation waits

@@ -7,7 +7,7 @@ using System.Text;
 namespace TenantBilling.Integration.Tests.Processes;
 
 /// <summary>What one request of the traffic got: when it started (since the traffic began), how long it took, its answer.</summary>
-public sealed record RequestOutcome(TimeSpan StartedAt, TimeSpan Duration, int Status, bool RetryAfter, bool Problem, string? Error)
+public sealed record RequestOutcome(int Worker, TimeSpan StartedAt, TimeSpan Duration, int Status, bool RetryAfter, bool Problem, string? Error)
 {
     public TimeSpan EndedAt => StartedAt + Duration;
 
@@ -68,6 +68,14 @@ public sealed class Traffic : IAsyncDisposable
         throw new TimeoutException($"The traffic was not healthy for {window.TotalSeconds:0} s within {timeout.TotalSeconds:0} s of {what}:\n{Summary.Of(Outcomes, TimeSpan.Zero, Now)}");
     }
 
+    /// <summary>Every outcome as CSV (worker, started and duration in seconds, status), for a look at the timeline.</summary>
+    public async Task WriteCsvAsync(string path)
+    {
+        var lines = Outcomes.Select(o => string.Create(
+            CultureInfo.InvariantCulture, $"{o.Worker},{o.StartedAt.TotalSeconds:0.000},{o.Duration.TotalSeconds:0.000},{o.Status},{o.Error}"));
+        await File.WriteAllLinesAsync(path, ["worker,started_s,duration_s,status,error", .. lines]);
+    }
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
@@ -96,12 +104,12 @@ public sealed class Traffic : IAsyncDisposable
                 using var response = await http.SendAsync(message);
                 await response.Content.ReadAsByteArrayAsync();
                 _outcomes.Enqueue(new RequestOutcome(
-                    started, _clock.Elapsed - started, (int)response.StatusCode, response.Headers.RetryAfter is not null,
+                    worker, started, _clock.Elapsed - started, (int)response.StatusCode, response.Headers.RetryAfter is not null,
                     response.Content.Headers.ContentType?.MediaType == "application/problem+json", null));
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                _outcomes.Enqueue(new RequestOutcome(started, _clock.Elapsed - started, 0, false, false, exception.GetType().Name + ": " + exception.Message));
+                _outcomes.Enqueue(new RequestOutcome(worker, started, _clock.Elapsed - started, 0, false, false, exception.GetType().Name + ": " + exception.Message));
             }
             finally
             {
@@ -112,8 +120,12 @@ public sealed class Traffic : IAsyncDisposable
 }
 
 /// <summary>Counts of a stretch of traffic, as a client saw it.</summary>
-public sealed record Summary(int Requests, IReadOnlyDictionary<int, int> ByStatus, int Unavailable, TimeSpan? FirstUnavailable, TimeSpan? LastUnavailable, TimeSpan Longest)
+public sealed record Summary(
+    int Requests, IReadOnlyDictionary<int, int> ByStatus, int Unavailable, int UnavailableAfterWaiting, TimeSpan? FirstUnavailable, TimeSpan? LastUnavailable, TimeSpan Longest)
 {
+    /// <summary>A 503 that took this long waited for the API's call timeout rather than being refused at once.</summary>
+    public static readonly TimeSpan Waiting = TimeSpan.FromSeconds(2);
+
     /// <summary>How long requests kept getting 503s: from the first 503's start to the last one's end.</summary>
     public TimeSpan UnavailableFor => FirstUnavailable is { } first && LastUnavailable is { } last ? last - first : TimeSpan.Zero;
 
@@ -125,6 +137,7 @@ public sealed record Summary(int Requests, IReadOnlyDictionary<int, int> ByStatu
             stretch.Count,
             stretch.GroupBy(o => o.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
             unavailable.Count,
+            unavailable.Count(o => o.Duration >= Waiting),
             unavailable.Count > 0 ? unavailable.Min(o => o.StartedAt) - from : null,
             unavailable.Count > 0 ? unavailable.Max(o => o.EndedAt) - from : null,
             stretch.Count > 0 ? stretch.Max(o => o.Duration) : TimeSpan.Zero);
@@ -137,7 +150,7 @@ public sealed record Summary(int Requests, IReadOnlyDictionary<int, int> ByStatu
         text.Append(CultureInfo.InvariantCulture, $"), longest {Longest.TotalSeconds:0.00} s");
         if (Unavailable > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"; 503s from {FirstUnavailable!.Value.TotalSeconds:0.0} s to {LastUnavailable!.Value.TotalSeconds:0.0} s ({UnavailableFor.TotalSeconds:0.0} s)");
+            text.Append(CultureInfo.InvariantCulture, $"; 503s from {FirstUnavailable!.Value.TotalSeconds:0.0} s to {LastUnavailable!.Value.TotalSeconds:0.0} s ({UnavailableFor.TotalSeconds:0.0} s), {UnavailableAfterWaiting} of them after waiting {Waiting.TotalSeconds:0} s or more");
         }
 
         return text.ToString();
