@@ -47,11 +47,20 @@ public sealed class TestClockClusterTests(PostgresFixture postgres, ITestOutputH
         // Every silo killed and started again: the clock is where it was, on both APIs and both silos.
         await Task.WhenAll(silos.Select(silo => silo.Process.KillAsync()));
         var restarted = Stopwatch.StartNew();
-        await Task.WhenAll(silos.Select(silo => cluster.RestartAsync(silo, samePorts: true)));
+        var restartedSilos = await Task.WhenAll(silos.Select(silo => cluster.RestartAsync(silo, samePorts: true)));
         await WaitUntilReadyAsync(first);
         await WaitUntilReadyAsync(second);
         output.WriteLine($"both silos killed and restarted; both APIs ready {restarted.Elapsed.TotalSeconds:0.0} s after the restart");
         AssertAbout(AfterBillingDay, await ReadAsync(second));
+        foreach (var silo in restartedSilos)
+        {
+            // Read from the database before the silo joined, so no grain on it ran on real time meanwhile.
+            var log = silo.Process.ReadLog();
+            var loaded = System.Text.RegularExpressions.Regex.Match(log, @"Test clock loaded from storage: billing time is real time \+ [0-9.:]+ \(version [1-9]");
+            Assert.True(loaded.Success, $"{silo.Name} did not load the test clock from storage:\n{silo.Process.LogTail()}");
+            Assert.True(loaded.Index < log.IndexOf("-BecomeActive", StringComparison.Ordinal), $"{silo.Name} loaded the test clock only after it joined");
+        }
+
         await DeliverJanuaryAsync(second, Tenants / 2, Tenants);
         await WaitUntilHeldAsync(second, Tenants / 2, Tenants);
     }

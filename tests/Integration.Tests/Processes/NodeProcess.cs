@@ -111,22 +111,27 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The last lines of the log, for failure messages.</summary>
-    public string LogTail(int lines = 40)
+    /// <summary>The log so far: the process's output and the harness's notes.</summary>
+    public string ReadLog()
     {
         lock (_log)
         {
-            try
-            {
-                using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                using var reader = new StreamReader(stream);
-                var all = reader.ReadToEnd().Split('\n');
-                return string.Join('\n', all.TakeLast(lines));
-            }
-            catch (IOException exception)
-            {
-                return $"(log {LogPath} unreadable: {exception.Message})";
-            }
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+    }
+
+    /// <summary>The last lines of the log, for failure messages.</summary>
+    public string LogTail(int lines = 40)
+    {
+        try
+        {
+            return string.Join('\n', ReadLog().Split('\n').TakeLast(lines));
+        }
+        catch (IOException exception)
+        {
+            return $"(log {LogPath} unreadable: {exception.Message})";
         }
     }
 
