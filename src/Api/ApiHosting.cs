@@ -31,16 +31,12 @@ public static class ApiHosting
         if (mode == ClusterMode.CoHosted)
         {
             builder.UseOrleans(silo => silo.AddTenantBillingSilo(configuration, builder.Environment));
+            builder.Services.AddSingleton(ClusterConnection.CoHosted());
         }
         else
         {
-            if (configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled"))
-            {
-                throw new InvalidOperationException("Test mode needs the API to host the silo (Api:Cluster = CoHosted): the test clock lives in that process.");
-            }
-
-            builder.UseOrleansClient(client => client.AddTenantBillingClient(configuration));
-            builder.Services.AddKeyedSingleton(BillingClock.Key, TimeProvider.System);
+            builder.AddBillingClusterClient();
+            builder.AddClientBillingClock();
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
             builder.Services.AddSingleton<SecretProtector>();
@@ -50,6 +46,7 @@ public static class ApiHosting
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .Validate(o => o.OperatorKeys.Count > 0 && o.OperatorKeys.TrueForAll(k => k.Length >= 16), "Auth:OperatorKeys needs at least one key of 16 characters or more.")
             .ValidateOnStart();
+        services.AddApiKeyCache();
         services.AddAuthentication(BearerKeyHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, BearerKeyHandler>(BearerKeyHandler.SchemeName, null);
         services.AddAuthorization();
 
@@ -75,6 +72,7 @@ public static class ApiHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<ClusterGateMiddleware>();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();

@@ -20,6 +20,12 @@ public static partial class GrainKeys
     /// <summary>The one account directory.</summary>
     public const string AccountDirectory = "all";
 
+    /// <summary>The one directory of live API key ids.</summary>
+    public const string ApiKeyDirectory = "all";
+
+    /// <summary>The one test clock of the cluster (test mode).</summary>
+    public const string TestClock = "cluster";
+
     public static string Tenant(string accountId, string tenantId) => $"{accountId}/{tenantId}";
 
     public static (string AccountId, string TenantId) ParseTenant(string key)

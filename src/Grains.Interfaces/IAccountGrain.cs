@@ -15,7 +15,14 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Issues a new API key for the account. The key is in the answer and nowhere else.</summary>
     Task<IssuedApiKey> IssueApiKeyAsync();
 
-    /// <summary>Revokes one of the account's keys; it stops working at once. NotFound for an unknown key.</summary>
+    /// <summary>The account's keys, revoked ones included (empty when the account does not exist).</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<ApiKeyView>> ListApiKeysAsync();
+
+    /// <summary>
+    /// Revokes one of the account's keys: refused at once by the API process that revoked it, and by every
+    /// other within the key cache time (docs/cluster.md). NotFound for an unknown key.
+    /// </summary>
     Task RevokeApiKeyAsync(string keyId);
 
     /// <summary>Adds a tenant to the account's index (idempotent).</summary>

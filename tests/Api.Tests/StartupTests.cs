@@ -19,6 +19,16 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public void Test_mode_is_refused_in_production_for_an_api_in_client_mode_too()
+    {
+        using var api = Api("Production", ("TestMode:Enabled", "true"), ("Api:Cluster", "Client"));
+
+        var refused = Assert.Throws<InvalidOperationException>(() => api.CreateClient());
+
+        Assert.Contains("refused in the Production environment", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_operator_key_is_refused()
     {
         using var api = Api("Production", ("Auth:OperatorKeys:0", ""));

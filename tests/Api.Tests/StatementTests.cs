@@ -61,8 +61,8 @@ public sealed class StatementTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Theory]
     [InlineData("2026-11", "2026-11 has not ended yet: statements are for closed months (UTC).")]
     [InlineData("2027-01", "2027-01 has not ended yet: statements are for closed months (UTC).")]
-    [InlineData("2026-1", "A month as yyyy-MM (e.g. 2026-10).")]
-    [InlineData("2026-13", "A month as yyyy-MM (e.g. 2026-10).")]
+    [InlineData("2026-1", "A month as yyyy-MM from 2000-01 to 2099-12 (e.g. 2026-10).")]
+    [InlineData("2026-13", "A month as yyyy-MM from 2000-01 to 2099-12 (e.g. 2026-10).")]
     public async Task A_period_that_is_not_a_closed_month_is_400_naming_period(string period, string message)
     {
         var accountId = await Seed.AccountAsync(_operator);

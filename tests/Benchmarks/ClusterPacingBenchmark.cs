@@ -48,7 +48,7 @@ internal sealed class ClusterPacingBenchmark : IBenchmark
             var grains = cluster.Client;
             Console.WriteLine($"{cluster.GetActiveSilos().Count()} silos in process; Stripe fake at {stripe.ApiBase}, {rate} requests/s (burst {RateLimit.PerSecond(rate).Burst})");
 
-            clock.Set(new DateTimeOffset(2026, 10, 5, 0, 0, 0, TimeSpan.Zero));
+            clock.Apply(clock.SettingFor(new DateTimeOffset(2026, 10, 5, 0, 0, 0, TimeSpan.Zero), clock.Setting.Version));
             var accountId = $"pacing-{Guid.NewGuid():N}"[..20];
             var key = $"sk_test_{Guid.NewGuid():N}";
             var account = grains.GetGrain<IAccountGrain>(accountId);
@@ -70,7 +70,7 @@ internal sealed class ClusterPacingBenchmark : IBenchmark
 
             // Measured: the statements arrive after the billing day, so each invoice is handed over at once (and
             // the reminders' tick finds it under way), through to the last invoice sent.
-            clock.Set(new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero));
+            clock.Apply(clock.SettingFor(new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero), clock.Setting.Version));
             stripe.ResetCounters();
             Console.WriteLine($"setup: {tenants} tenants with profiles; measuring, load average {Machine.LoadAverage()}");
             var wall = Stopwatch.StartNew();

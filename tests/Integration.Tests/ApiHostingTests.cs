@@ -30,6 +30,27 @@ public sealed class ApiHostingTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Keys_issued_before_the_directory_of_key_ids_existed_keep_working()
+    {
+        var ids = ClusterIds.New("key-directory");
+        string key;
+        await using (var first = Api(ids, client: false))
+        {
+            await Operator(first).PostAsJsonAsync("/v1/accounts", new { accountId = "older-acct", name = "Older" });
+            var issued = await (await Operator(first).PostAsync("/v1/accounts/older-acct/api-keys", null)).Content.ReadFromJsonAsync<Dictionary<string, object>>();
+            key = issued!["key"].ToString()!;
+        }
+
+        // As stored by a version without the directory: the keys and accounts, no directory.
+        await Database.ExecuteAsync(postgres.ConnectionString, "DELETE FROM orleans_storage WHERE service_id = $1 AND grain_type_string = 'api-key-directory'", ids.ServiceId);
+
+        await using var second = Api(ids, client: false);
+        using var withKey = second.CreateClient();
+        withKey.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        Assert.Equal(HttpStatusCode.OK, (await withKey.GetAsync("/v1/accounts/older-acct")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_api_in_client_mode_serves_requests_from_separate_silos()
     {
         var ids = ClusterIds.New("client-api");

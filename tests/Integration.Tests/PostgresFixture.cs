@@ -71,3 +71,10 @@ public sealed class PostgresTestGroup : ICollectionFixture<PostgresFixture>
 {
     public const string Name = "postgres";
 }
+
+/// <summary>Tests that run the product as separate processes; they run one after another, beside the other group.</summary>
+[CollectionDefinition(Name)]
+public sealed class ProcessTestGroup : ICollectionFixture<PostgresFixture>
+{
+    public const string Name = "processes";
+}

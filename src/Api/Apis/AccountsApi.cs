@@ -68,10 +68,11 @@ public static class AccountsApi
         return TypedResults.Created($"/v1/accounts/{accountId}/api-keys/{key.KeyId}", new ApiKeyResponse(key.KeyId, key.Key, key.CreatedAt));
     }
 
-    private static async Task<NoContent> RevokeApiKey(string accountId, string keyId, IGrainFactory grains)
+    private static async Task<NoContent> RevokeApiKey(string accountId, string keyId, IGrainFactory grains, ApiKeyCache keys)
     {
         Ids.Account(accountId);
         await grains.GetGrain<IAccountGrain>(accountId).RevokeApiKeyAsync(keyId);
+        keys.Forget(keyId);
         return TypedResults.NoContent();
     }
 }

@@ -35,7 +35,7 @@ public static class InvoicesApi
         var key = Ids.Tenant(accountId, tenantId);
         if (!BillingPeriod.TryParse(period, out _))
         {
-            throw BillingProblemException.Invalid("period", "A month as yyyy-MM (e.g. 2026-10).");
+            throw BillingProblemException.Invalid("period", BillingPeriod.Rule);
         }
 
         var preview = await grains.GetGrain<ITenantGrain>(key).PreviewInvoiceAsync(period);
@@ -45,7 +45,7 @@ public static class InvoicesApi
     private static async Task<Ok<InvoiceResponse>> RetryInvoice(string accountId, string tenantId, string invoiceId, IGrainFactory grains)
     {
         Ids.Tenant(accountId, tenantId);
-        if (!StripeApi.InvoiceIdPattern().IsMatch(invoiceId))
+        if (!StripeApi.InvoiceIdPattern().IsMatch(invoiceId) || (!invoiceId.StartsWith("once-", StringComparison.Ordinal) && !BillingPeriod.TryParse(invoiceId, out _)))
         {
             throw BillingProblemException.Invalid("invoiceId", "A month (yyyy-MM) or once-{requestId}.");
         }

@@ -41,7 +41,7 @@ public static class LedgerApi
         Ids.Account(accountId);
         if (!BillingPeriod.TryParse(month, out var period))
         {
-            throw BillingProblemException.Invalid("month", "Required: a month as yyyy-MM (e.g. 2026-11).");
+            throw BillingProblemException.Invalid("month", $"Required. {BillingPeriod.Rule}");
         }
 
         await Ids.ExistingAccountAsync(grains, accountId);

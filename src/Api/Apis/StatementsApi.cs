@@ -13,7 +13,7 @@ using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Api.Apis;
 
-public static class StatementsApi
+public static partial class StatementsApi
 {
     /// <summary>Batch lines processed at once; results are still written in line order.</summary>
     private const int BatchConcurrency = 256;
@@ -52,7 +52,8 @@ public static class StatementsApi
             : TypedResults.Ok(response);
     }
 
-    private static async Task PostBatch(HttpContext http, IGrainFactory grains, [FromKeyedServices(BillingClock.Key)] TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    private static async Task PostBatch(
+        HttpContext http, IGrainFactory grains, [FromKeyedServices(BillingClock.Key)] TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILogger<BatchLineResult> logger)
     {
         var options = json.Value.SerializerOptions;
         http.Response.StatusCode = StatusCodes.Status200OK;
@@ -62,7 +63,7 @@ public static class StatementsApi
 
         await foreach (var (number, line) in ReadLinesAsync(http.Request.BodyReader, http.RequestAborted))
         {
-            inFlight.Enqueue(ProcessLineAsync(number, line, grains, time, options));
+            inFlight.Enqueue(ProcessLineAsync(number, line, grains, time, options, logger));
             if (inFlight.Count >= BatchConcurrency)
             {
                 await WriteAsync(output, await inFlight.Dequeue(), options, http.RequestAborted);
@@ -75,7 +76,23 @@ public static class StatementsApi
         }
     }
 
-    private static async Task<BatchLineResult> ProcessLineAsync(int number, byte[]? line, IGrainFactory grains, TimeProvider time, JsonSerializerOptions options)
+    /// <summary>One line's result, whatever happens while reading or accepting it: a failure fails this line alone.</summary>
+    private static async Task<BatchLineResult> ProcessLineAsync(int number, byte[]? line, IGrainFactory grains, TimeProvider time, JsonSerializerOptions options, ILogger logger)
+    {
+        try
+        {
+            return await AcceptLineAsync(number, line, grains, time, options, logger);
+        }
+        catch (Exception exception)
+        {
+            LogLineFailed(logger, exception, number);
+            return Failed(number, null, 500, UnexpectedLineError, null);
+        }
+    }
+
+    private const string UnexpectedLineError = "An unexpected error occurred for this line; the other lines were processed.";
+
+    private static async Task<BatchLineResult> AcceptLineAsync(int number, byte[]? line, IGrainFactory grains, TimeProvider time, JsonSerializerOptions options, ILogger logger)
     {
         if (line is null)
         {
@@ -121,11 +138,20 @@ public static class StatementsApi
         {
             return Failed(number, item, ProblemMapping.StatusOf(problem.Kind), problem.Title, problem.Errors);
         }
-        catch (Exception exception) when (exception is TimeoutException or OrleansException)
+        catch (Exception exception) when (ClusterFailures.IsTransient(exception))
         {
             return Failed(number, item, 503, "The cluster did not answer for this line; send it again.", null);
         }
+        catch (Exception exception)
+        {
+            // Whatever went wrong, it went wrong for this line: the others are still answered.
+            LogLineFailed(logger, exception, number);
+            return Failed(number, item, 500, UnexpectedLineError, null);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error on line {Line} of a statement batch")]
+    private static partial void LogLineFailed(ILogger logger, Exception exception, int line);
 
     private static BatchLineResult Failed(int number, BatchStatementLine? item, int status, string error, IReadOnlyDictionary<string, string[]>? errors) =>
         new(number, status, item?.AccountId, item?.TenantId, item?.Period, null, null, null, error, errors);

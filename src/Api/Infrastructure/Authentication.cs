@@ -5,7 +5,6 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using TenantBilling.Grains.Accounts;
-using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Api.Infrastructure;
 
@@ -16,18 +15,25 @@ public sealed class AuthOptions
 
     /// <summary>Bearer keys of the operator (the portal's back end). At least one is required.</summary>
     public List<string> OperatorKeys { get; set; } = [];
+
+    /// <summary>How long this process trusts an account key its grain validated (<see cref="ApiKeyCache"/>).</summary>
+    public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often this process re-reads the ids of the live account keys (<see cref="ApiKeyCache"/>).</summary>
+    public TimeSpan KeyListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c>: an operator key from configuration, or an
-/// account key issued by the operator (looked up by its id, compared by hash, refused once revoked).
+/// account key issued by the operator (looked up by its id, compared by hash, refused once revoked,
+/// through this process's <see cref="ApiKeyCache"/>).
 /// </summary>
 public sealed class BearerKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     IOptions<AuthOptions> authOptions,
-    IGrainFactory grains,
+    ApiKeyCache keys,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -49,7 +55,7 @@ public sealed class BearerKeyHandler(
         }
 
         if (ApiKeys.TryParse(key, out var keyId, out var secretHash)
-            && await grains.GetGrain<IApiKeyGrain>(keyId).AuthenticateAsync(secretHash) is { } accountId)
+            && await keys.AuthenticateAsync(keyId, secretHash) is { } accountId)
         {
             return Success(new Claim(AccountClaim, accountId));
         }

@@ -3,13 +3,21 @@ using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Api.Infrastructure;
 
-/// <summary>Ready when a grain call reaches the cluster and that grain can read from storage.</summary>
-public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
+/// <summary>
+/// Ready when this process is connected to the cluster (<see cref="ClusterConnection"/>), a grain call
+/// reaches it and that grain can read from storage.
+/// </summary>
+public sealed class ClusterHealthCheck(IGrainFactory grains, ClusterConnection connection) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!connection.IsOpen)
+        {
+            return HealthCheckResult.Unhealthy("Not connected to the cluster yet (no gateway has answered).");
+        }
+
         try
         {
             await grains.GetGrain<IHealthGrain>("probe").CheckStorageAsync().WaitAsync(Timeout, cancellationToken);

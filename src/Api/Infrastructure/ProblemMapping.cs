@@ -9,11 +9,14 @@ namespace TenantBilling.Api.Infrastructure;
 /// <summary>
 /// The one place where failures become RFC 9457 problem responses: a grain's expected failure maps by
 /// its kind; unreadable bodies (bad JSON, wrong types, unknown fields) are 400 naming the field; a
-/// body over the route's limit is 413; a body in a charset .NET does not know is 415. Anything else is a
-/// 500 without details.
+/// body over the route's limit is 413; a body in a charset .NET does not know is 415; a cluster or
+/// database that is briefly unavailable (<see cref="ClusterFailures"/>) is 503 with Retry-After. Anything
+/// else is a 500 without details.
 /// </summary>
 public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
+    public const string ClusterUnavailableTitle = "The billing cluster did not answer (a silo is being replaced or the database is unreachable); send the request again.";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, errors) = exception switch
@@ -27,10 +30,19 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             BadHttpRequestException bad => (bad.StatusCode, "The request can't be processed as sent.", null),
             // The JSON body reader throws InvalidOperationException, not a bad-request error, for an unknown charset.
             InvalidOperationException when NamesUnknownCharset(httpContext.Request) => (415, "The request body's charset is not supported: send UTF-8.", null),
+            _ when ClusterFailures.IsTransient(exception) => (503, ClusterUnavailableTitle, null),
             _ => (500, "An unexpected error occurred.", null),
         };
 
-        if (status >= 500)
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            ClusterFailures.AddRetryAfter(httpContext.Response);
+            if (exception is not BillingProblemException)
+            {
+                LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name, exception.Message);
+            }
+        }
+        else if (status >= 500)
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
         }
@@ -87,6 +99,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
 
     [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "[^"]* (?<name>[A-Za-z0-9_]+)" from""")]
     private static partial System.Text.RegularExpressions.Regex BindFailure();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster unavailable on {Method} {Path}: {Error}: {Message}")]
+    private static partial void LogUnavailable(ILogger logger, string method, PathString path, string error, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);

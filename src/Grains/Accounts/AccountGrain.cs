@@ -50,12 +50,15 @@ public sealed partial class AccountGrain(
         var (keyId, key, hash) = ApiKeys.Generate();
         var createdAt = time.GetUtcNow();
 
-        // The key grain learns the key first: a key listed on the account always works.
+        // The key grain learns the key first, then the directory of live ids: a key listed on the account always works.
         await GrainFactory.GetGrain<IApiKeyGrain>(keyId).RegisterAsync(AccountId, hash);
+        await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).AddAsync(keyId);
         state.State.ApiKeys.Add(new ApiKeyView(keyId, createdAt, null));
         await state.WriteStateAsync();
         return new IssuedApiKey(keyId, key, createdAt);
     }
+
+    public Task<IReadOnlyList<ApiKeyView>> ListApiKeysAsync() => Task.FromResult<IReadOnlyList<ApiKeyView>>(state.State.ApiKeys.ToArray());
 
     public async Task RevokeApiKeyAsync(string keyId)
     {
@@ -67,6 +70,7 @@ public sealed partial class AccountGrain(
         }
 
         await GrainFactory.GetGrain<IApiKeyGrain>(keyId).RevokeAsync();
+        await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).RemoveAsync(keyId);
         if (state.State.ApiKeys[index].RevokedAt is null)
         {
             state.State.ApiKeys[index] = state.State.ApiKeys[index] with { RevokedAt = time.GetUtcNow() };

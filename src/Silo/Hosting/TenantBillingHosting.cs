@@ -39,6 +39,7 @@ public static class TenantBillingHosting
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
+        silo.UseBillingClusterTuning(configuration);
 
         if (configuration.PostgresConnectionString() is { } connectionString)
         {
@@ -72,6 +73,7 @@ public static class TenantBillingHosting
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
+        client.UseBillingClusterTuning(configuration);
 
         if (configuration.PostgresConnectionString() is { } connectionString)
         {
@@ -93,8 +95,7 @@ public static class TenantBillingHosting
         var testMode = configuration.GetSection(TestModeOptions.Section).Get<TestModeOptions>() ?? new TestModeOptions();
         if (testMode.Enabled)
         {
-            services.AddSingleton(new TestClock(TimeProvider.System));
-            services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, (sp, _) => sp.GetRequiredService<TestClock>());
+            services.AddClusterTestClock(readStoredAtStart: configuration.PostgresConnectionString() is not null);
         }
         else
         {

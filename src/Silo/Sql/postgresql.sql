@@ -182,10 +182,11 @@ DELETE FROM orleans_membership_version
 WHERE deployment_id = @DeploymentId
 $sql$),
 
--- Rows of silos that are not Active (3) and have been silent since @IAmAliveTime.
+-- Rows of Dead (6) silos silent since @IAmAliveTime. Only Dead ones: a silo still joining on a slow
+-- machine has an old i_am_alive_time too, and deleting its row would make it find itself dead.
 ('CleanupDefunctSiloEntriesKey', $sql$
 DELETE FROM orleans_membership
-WHERE deployment_id = @DeploymentId AND i_am_alive_time < @IAmAliveTime AND status <> 3
+WHERE deployment_id = @DeploymentId AND i_am_alive_time < @IAmAliveTime AND status = 6
 $sql$),
 
 -- ---------------------------------------------------------------------------------------------

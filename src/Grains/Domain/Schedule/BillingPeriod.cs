@@ -6,20 +6,31 @@ namespace TenantBilling.Grains.Domain.Schedule;
 /// <summary>A calendar month in UTC, written <c>yyyy-MM</c>.</summary>
 public readonly record struct BillingPeriod(int Year, int Month) : IComparable<BillingPeriod>
 {
+    /// <summary>
+    /// The months billing knows: 2000-01 to 2099-12 (the test clock's range too). Later months would
+    /// overflow date arithmetic (9999-12 has no next month) and none is real; input outside is a 400.
+    /// </summary>
+    public const int FirstYear = 2000;
+
+    public const int LastYear = 2099;
+
+    /// <summary>How to write a period, for error messages.</summary>
+    public const string Rule = "A month as yyyy-MM from 2000-01 to 2099-12 (e.g. 2026-10).";
+
     public static BillingPeriod Of(DateTimeOffset instant)
     {
         var utc = instant.ToUniversalTime();
         return new BillingPeriod(utc.Year, utc.Month);
     }
 
-    /// <summary>Parses exactly <c>yyyy-MM</c> (years 2000–9999).</summary>
+    /// <summary>Parses exactly <c>yyyy-MM</c> within <see cref="FirstYear"/>–<see cref="LastYear"/>.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out BillingPeriod period)
     {
         period = default;
         if (text is not { Length: 7 } || text[4] != '-'
             || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
             || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var month)
-            || year < 2000 || month is < 1 or > 12)
+            || year is < FirstYear or > LastYear || month is < 1 or > 12)
         {
             return false;
         }

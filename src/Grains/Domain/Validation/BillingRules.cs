@@ -93,7 +93,7 @@ public static class BillingRules
     {
         if (!BillingPeriod.TryParse(period, out var parsed))
         {
-            errors.Add(field, "A month as yyyy-MM (e.g. 2026-10).");
+            errors.Add(field, BillingPeriod.Rule);
             return null;
         }
 

@@ -17,7 +17,7 @@ public sealed class FieldErrors
         messages.Add(message);
     }
 
-    /// <summary>Trimmed text, or an error when it is missing, blank or too long.</summary>
+    /// <summary>Trimmed text, or an error when it is missing, blank, too long or not plain text (<see cref="TextRules"/>).</summary>
     public string? RequiredText(string field, string? value, int maxLength)
     {
         var text = value?.Trim();
@@ -27,14 +27,14 @@ public sealed class FieldErrors
             return null;
         }
 
-        return MaxLength(field, text, maxLength);
+        return PlainText(field, text, maxLength);
     }
 
-    /// <summary>Trimmed text or null when blank; an error when too long.</summary>
+    /// <summary>Trimmed text or null when blank; an error when too long or not plain text (<see cref="TextRules"/>).</summary>
     public string? OptionalText(string field, string? value, int maxLength)
     {
         var text = value?.Trim();
-        return string.IsNullOrEmpty(text) ? null : MaxLength(field, text, maxLength);
+        return string.IsNullOrEmpty(text) ? null : PlainText(field, text, maxLength);
     }
 
     public T? Required<T>(string field, T? value)
@@ -80,14 +80,20 @@ public sealed class FieldErrors
     public IReadOnlyDictionary<string, string[]> ToDictionary() =>
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 
-    private string? MaxLength(string field, string text, int maxLength)
+    private string? PlainText(string field, string text, int maxLength)
     {
-        if (text.Length <= maxLength)
+        if (text.Length > maxLength)
         {
-            return text;
+            Add(field, $"At most {maxLength} characters.");
+            return null;
         }
 
-        Add(field, $"At most {maxLength} characters.");
-        return null;
+        if (TextRules.FirstForbidden(text) is { } forbidden)
+        {
+            Add(field, TextRules.Problem(forbidden));
+            return null;
+        }
+
+        return text;
     }
 }
