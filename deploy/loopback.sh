@@ -21,12 +21,13 @@ silos=3
 log() { printf 'loopback.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-# A port nothing listens on, from a random start (bash's /dev/tcp: a refused connect means free).
+# A port nothing listens on, from a random start (bash's /dev/tcp: a refused connect means free), below
+# Linux's ephemeral range (32768 and up), so no process's outgoing connection can take it before it binds.
 taken_ports=" "
 free_port() {
     local port
     while true; do
-        port=$(( 20000 + RANDOM % 40000 ))
+        port=$(( 20000 + RANDOM % 12000 ))
         [[ "$taken_ports" == *" $port "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             taken_ports+="$port "

@@ -108,7 +108,7 @@ start() {
 
     local attempt port=""
     for attempt in $(seq 1 20); do
-        local candidate=$((20000 + RANDOM % 40000))
+        local candidate=$((20000 + RANDOM % 12000))   # below the ephemeral range (32768+)
         port_in_use "$candidate" && continue
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
             -o "-c listen_addresses=127.0.0.1 -p $candidate -k $dir/socket -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
