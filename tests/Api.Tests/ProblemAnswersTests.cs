@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TenantBilling.Api.Tests.Support;
 using TenantBilling.Grains.Integrations.Taxes;
 using TenantBilling.Grains.Interfaces.Models;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 using TenantBilling.TestSupport;
 
 namespace TenantBilling.Api.Tests;

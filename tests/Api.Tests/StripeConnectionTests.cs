@@ -147,7 +147,7 @@ public sealed class StripeConnectionTests(StripeApiFactory api) : IClassFixture<
     {
         var accountId = await Seed.AccountAsync(_operator);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        var fault = api.Stripe.InjectFault(new StripeFake.FaultRule(StripeFake.FaultKind.ServerErrorBeforeWork)
+        var fault = api.Stripe.InjectFault(new StripeSandbox.FaultRule(StripeSandbox.FaultKind.ServerErrorBeforeWork)
         {
             Path = "/v1/account", AccountId = api.Stripe.PlatformAccountId(secretKey), Count = null, StatusCode = 503,
         });

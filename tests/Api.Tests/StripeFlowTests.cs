@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using TenantBilling.Api.Tests.Support;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 
 namespace TenantBilling.Api.Tests;
 

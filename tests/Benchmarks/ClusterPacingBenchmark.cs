@@ -10,7 +10,7 @@ using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Silo.Hosting;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 
 namespace TenantBilling.Benchmarks;
 
@@ -40,7 +40,7 @@ internal sealed class ClusterPacingBenchmark : IBenchmark
         var rate = options.Int("rate", 10);
         Machine.PrintHeader();
 
-        await using var stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions { RecordRequestLog = false });
+        await using var stripe = await StripeSandboxServer.StartAsync(new StripeSandboxOptions { RecordRequestLog = false });
         var clock = new TestClock(TimeProvider.System);
         var cluster = await StartClusterAsync(silos, stripe, clock);
         try
@@ -100,7 +100,7 @@ internal sealed class ClusterPacingBenchmark : IBenchmark
         }
     }
 
-    private static async Task<InProcessTestCluster> StartClusterAsync(short silos, StripeFakeServer stripe, TestClock clock)
+    private static async Task<InProcessTestCluster> StartClusterAsync(short silos, StripeSandboxServer stripe, TestClock clock)
     {
         var retry = TimeSpan.FromSeconds(1);
         var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

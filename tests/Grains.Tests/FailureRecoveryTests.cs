@@ -1,7 +1,7 @@
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Grains.Tests.Support;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 using TenantBilling.TestSupport;
 using static TenantBilling.Grains.Tests.Support.Scenario;
 

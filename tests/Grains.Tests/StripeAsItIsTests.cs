@@ -3,7 +3,7 @@ using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Grains.Tests.Support;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 using TenantBilling.TestSupport;
 using static TenantBilling.Grains.Tests.Support.Scenario;
 

@@ -2,7 +2,7 @@ using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Grains.Tests.Support;
 using TenantBilling.TestSupport;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 using static TenantBilling.Grains.Tests.Support.Scenario;
 
 namespace TenantBilling.Grains.Tests;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 
 namespace TenantBilling.Api.Tests.Support;
 
@@ -10,15 +10,15 @@ public class StripeApiFactory : ApiFactory, IAsyncLifetime
 {
     public const string WebhookSecret = "whsec_api_tests";
 
-    public StripeFakeServer Stripe { get; private set; } = null!;
+    public StripeSandboxServer Stripe { get; private set; } = null!;
 
     /// <summary>Everything the service logged, at every level.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    public async Task InitializeAsync() => Stripe = await StripeFakeServer.StartAsync(FakeOptions);
+    public async Task InitializeAsync() => Stripe = await StripeSandboxServer.StartAsync(FakeOptions);
 
     /// <summary>How the fake behaves: Stripe as it is by default (first-request faults, search lag, credits and coupons).</summary>
-    protected virtual StripeFakeOptions? FakeOptions => null;
+    protected virtual StripeSandboxOptions? FakeOptions => null;
 
     async Task IAsyncLifetime.DisposeAsync()
     {

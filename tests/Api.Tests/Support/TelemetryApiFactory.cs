@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 
 namespace TenantBilling.Api.Tests.Support;
 
@@ -15,7 +15,7 @@ public sealed class TelemetryApiFactory : StripeApiFactory
     public SpanCollection Spans { get; } = new();
 
     /// <summary>The metrics tests count requests per endpoint and outcome exactly, so the fake injects no faults of its own.</summary>
-    protected override StripeFakeOptions? FakeOptions => StripeFakeOptions.Exact;
+    protected override StripeSandboxOptions? FakeOptions => StripeSandboxOptions.Exact;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

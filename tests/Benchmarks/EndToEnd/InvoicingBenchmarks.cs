@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 
 namespace TenantBilling.Benchmarks.EndToEnd;
 
@@ -69,7 +69,7 @@ internal static class InvoicingRun
     {
         Console.WriteLine();
         Console.WriteLine($"## {store}: {shape.Accounts:N0} account(s) × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} invoices due at once, {rate} Stripe requests/s per account");
-        await using var stripe = await StripeFakeServer.StartAsync(StripeFakeOptions.Exact with { RecordRequestLog = false });
+        await using var stripe = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact with { RecordRequestLog = false });
         await using var database = store == "postgres" ? await PostgresDatabase.CreateAsync(server!, "invoicing") : null;
         if (database is not null)
         {
@@ -146,7 +146,7 @@ internal static class InvoicingRun
     }
 
     /// <summary>Polls the fake every 20 ms until all invoices are sent (or the timeout): when the first and the last one were.</summary>
-    private static async Task<(TimeSpan? First, TimeSpan Last)> WatchSendsAsync(StripeFakeServer stripe, int invoices, Stopwatch clock)
+    private static async Task<(TimeSpan? First, TimeSpan Last)> WatchSendsAsync(StripeSandboxServer stripe, int invoices, Stopwatch clock)
     {
         await Task.Yield();
         TimeSpan? firstSend = null;
@@ -176,7 +176,7 @@ internal static class InvoicingRun
         return await database.WriteCountsAsync();
     }
 
-    private static long Sends(StripeFakeServer stripe) => stripe.Counters.RequestsByRoute.GetValueOrDefault(SendRoute);
+    private static long Sends(StripeSandboxServer stripe) => stripe.Counters.RequestsByRoute.GetValueOrDefault(SendRoute);
 
     /// <summary>The status of each tenant's October invoice as the API reports it, asking again for a few seconds while some are not sent yet.</summary>
     private static async Task<Dictionary<string, string>> InvoiceStatusesAsync(BillingApi client, FleetShape shape)

@@ -9,7 +9,7 @@ using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Silo.Hosting;
-using TenantBilling.StripeFake;
+using TenantBilling.StripeSandbox;
 
 namespace TenantBilling.Grains.Tests.Support;
 
@@ -20,7 +20,7 @@ namespace TenantBilling.Grains.Tests.Support;
 /// <param name="retryInterval">The invoice retry period (default one second).</param>
 /// <param name="fakeOnBillingClock">Run the fake's clock (idempotency window, rate limits) on <see cref="Clock"/> instead of real time.</param>
 /// <param name="firstRequestFaults">
-/// The fake's default 500 on the first request of each route in each account (<see cref="StripeFakeOptions.FaultFirstRequestOfEachRoute"/>);
+/// The fake's default 500 on the first request of each route in each account (<see cref="StripeSandboxOptions.FaultFirstRequestOfEachRoute"/>);
 /// off only for tests that count a grain's writes or Stripe's requests exactly. The fake's other Stripe-as-it-is defaults always apply.
 /// </param>
 public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, bool fakeOnBillingClock = false, bool firstRequestFaults = true) : IAsyncLifetime
@@ -35,7 +35,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
     /// <summary>Failures a test injects into grain storage writes and grain calls.</summary>
     public InjectedFaults Faults { get; } = new();
 
-    public StripeFakeServer Stripe { get; private set; } = null!;
+    public StripeSandboxServer Stripe { get; private set; } = null!;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -43,7 +43,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
 
     public async Task InitializeAsync()
     {
-        Stripe = await StripeFakeServer.StartAsync(new StripeFakeOptions
+        Stripe = await StripeSandboxServer.StartAsync(new StripeSandboxOptions
         {
             RecordRequestLog = true,
             TimeProvider = fakeOnBillingClock ? Clock : TimeProvider.System,
