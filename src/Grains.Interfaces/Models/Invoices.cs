@@ -79,6 +79,8 @@ public enum InvoiceStatus
 }
 
 /// <summary>An invoice as the tenant's history lists it.</summary>
+/// <param name="FailedAttempts">While its Stripe work fails and is retried: the failed attempts in a row (the reason is <paramref name="FailureReason"/>).</param>
+/// <param name="NextAttemptAt">While its Stripe work is retried: when it is tried next.</param>
 [GenerateSerializer, Immutable, Alias("invoice-summary")]
 public sealed record InvoiceSummary(
     [property: Id(0)] string InvoiceKey,
@@ -95,7 +97,9 @@ public sealed record InvoiceSummary(
     [property: Id(11)] string? HostedInvoiceUrl,
     [property: Id(12)] string? FailureReason,
     [property: Id(13)] DateTimeOffset UpdatedAt,
-    [property: Id(14)] string? Note = null);
+    [property: Id(14)] string? Note = null,
+    [property: Id(15)] int? FailedAttempts = null,
+    [property: Id(16)] DateTimeOffset? NextAttemptAt = null);
 
 /// <summary>An item of a one-time invoice: a catalogue product at the profile's price, or a custom item.</summary>
 [GenerateSerializer, Immutable, Alias("one-time-item")]

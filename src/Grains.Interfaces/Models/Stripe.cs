@@ -67,3 +67,20 @@ public sealed record TaxReportEntry(
     [property: Id(4)] DateTimeOffset InvoiceDate,
     [property: Id(5)] IReadOnlyList<InvoiceTaxLine> Taxes,
     [property: Id(6)] bool Voided);
+
+/// <summary>Slots the pacer booked, on its own clock, and that clock's time when it booked them (so a caller waits <c>slot - At</c> for each).</summary>
+[GenerateSerializer, Immutable, Alias("stripe-slots")]
+public sealed record StripeSlots(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] DateTimeOffset[] Slots);
+
+/// <summary>The tenant's Stripe customer as an invoice needs it.</summary>
+/// <param name="HasSavedCard">Whether it has a card to charge, when the last answer said so (null: not known).</param>
+/// <param name="Created">It was created by this call (so it has no invoices yet).</param>
+/// <param name="UsedTurn">The caller's slot was used for a request.</param>
+[GenerateSerializer, Immutable, Alias("stripe-customer-ref")]
+public sealed record StripeCustomerRef(
+    [property: Id(0)] string Id,
+    [property: Id(1)] bool? HasSavedCard,
+    [property: Id(2)] bool Created,
+    [property: Id(3)] bool UsedTurn);

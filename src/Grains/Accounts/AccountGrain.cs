@@ -3,6 +3,7 @@ using TenantBilling.Grains.Domain.Paging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantBilling.Grains.Stripe;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;

@@ -1,21 +1,15 @@
+using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Invoices;
 
-/// <summary>How far an invoice has come in Stripe; each step is persisted before the next one starts.</summary>
-[GenerateSerializer, Alias("invoice-step")]
-public enum InvoiceStep
-{
-    Accepted,
-    CustomerReady,
-    Created,
-    LinesAdded,
-    Finalized,
-    Delivered,
-}
-
+/// <summary>
+/// One invoice's record (see <see cref="IInvoiceProgress"/> for what each field means to the rules). Written at
+/// the hand-over, when the invoice is done or fails, and on the rare steps that must be (a held invoice, a
+/// restart in another Stripe); the steps in between are Stripe's record and are read back from it.
+/// </summary>
 [GenerateSerializer, Alias("invoice-state")]
-public sealed class InvoiceState
+public sealed class InvoiceState : IInvoiceProgress
 {
     [Id(0)] public InvoiceDraft? Draft { get; set; }
     [Id(1)] public InvoiceStatus Status { get; set; }
@@ -33,10 +27,10 @@ public sealed class InvoiceState
     /// <summary>Attempt of the current step: bumped when Stripe answered a request with a 5xx (which it replays for the key), so the next one gets a new idempotency key.</summary>
     [Id(12)] public int Attempt { get; set; }
 
-    /// <summary>The last request's outcome is unknown: read the invoice in Stripe before going on.</summary>
+    /// <summary>Stripe may hold more than this record: whoever loads it reads the invoice in Stripe before going on.</summary>
     [Id(13)] public bool Reconcile { get; set; }
 
-    /// <summary>When the create request was first sent: from then on, a create is sent again only after listing the customer's invoices finds none with our key.</summary>
+    /// <summary>When a create request was first sent in this round: from then on, a create is sent again only after listing the customer's invoices finds none with our key.</summary>
     [Id(14)] public DateTimeOffset? CreateSentAt { get; set; }
 
     [Id(15)] public string? CollectionMethod { get; set; }
@@ -54,10 +48,10 @@ public sealed class InvoiceState
 
     [Id(20)] public bool TaxesCommitted { get; set; }
 
-    /// <summary>Bumped by each manual retry, so retried requests get new idempotency keys.</summary>
+    /// <summary>Bumped by each manual retry and each start in another Stripe, so those requests get new idempotency keys.</summary>
     [Id(21)] public int RetryRound { get; set; }
 
-    /// <summary>Whether the invoice's customer had a saved card when the invoice was last read from Stripe.</summary>
+    /// <summary>Whether the invoice's customer had a saved card when it was last read from Stripe.</summary>
     [Id(22)] public bool CustomerHasSavedCard { get; set; }
 
     /// <summary>The Stripe account (<see cref="StripeAccess.StripeIdentity"/>) the invoice was created in.</summary>
@@ -86,8 +80,9 @@ public sealed class InvoiceState
     /// <summary><see cref="ChargeAttempts"/> before our charge request: more afterwards means it ran.</summary>
     [Id(31)] public long ChargeAttemptsBefore { get; set; }
 
-    public bool InProgress => Draft is not null && Status is InvoiceStatus.HandedOver or InvoiceStatus.Held;
+    /// <summary>Failed attempts in a row of the Stripe work while it is retried (0 otherwise).</summary>
+    [Id(32)] public int FailedAttempts { get; set; }
 
-    /// <summary>Sent, but its taxes are not yet committed with the provider.</summary>
-    public bool TaxesToCommit => Draft?.TaxJurisdiction is not null && Step >= InvoiceStep.Finalized && !TaxesCommitted;
+    /// <summary>When failing Stripe work is tried next.</summary>
+    [Id(33)] public DateTimeOffset? NextAttemptAt { get; set; }
 }

@@ -1,10 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
-using TenantBilling.Grains.Domain;
 using TenantBilling.Grains.Domain.Invoices;
-using TenantBilling.Grains.Domain.Schedule;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -13,31 +11,43 @@ using TenantBilling.Grains.Stripe;
 namespace TenantBilling.Grains.Invoices;
 
 /// <summary>
-/// One invoice in the account's Stripe. The first draft handed over for the key is kept; then, step by
-/// step: the customer, a draft invoice carrying the key in its metadata, all lines in one request,
-/// finalize, then send (or charge the saved card). Each step is persisted before the next, and each
-/// request carries a deterministic idempotency key (<see cref="StripeIdempotencyKeys"/>). After an unknown
-/// outcome the invoice is read back from Stripe (listed, if its id is not known) before anything is sent
-/// again. A reminder retries the invoice until it is done, so a crash or a restart loses nothing;
-/// webhooks then record payment outcomes. The rules live in plain classes: <see cref="StripeInvoiceLines"/>,
-/// <see cref="StripeInvoiceOutcome"/>, <see cref="InvoiceReconciliation"/>, <see cref="StripeAmountLimits"/>.
+/// One invoice in the account's Stripe: it keeps the first draft handed over for its key and takes it through
+/// Stripe as <see cref="InvoiceLifecycle"/> says, one request at a time, each with its idempotency key
+/// (<see cref="InvoiceKeys"/>), in slots the account's pacer booked for the whole run at once. The record is
+/// written at the hand-over and when the invoice is done, fails or waits, not after each step: an activation
+/// that did not see the steps reads Stripe first. The account's record of invoices in flight
+/// (<see cref="IInvoiceRunsGrain"/>) brings back an invoice whose run stopped with its process; webhooks then
+/// record payment outcomes (<see cref="InvoiceWebhooks"/>).
 /// </summary>
 [GrainType("stripe-invoice")]
 public sealed partial class StripeInvoiceGrain(
     [PersistentState("invoice", StorageNames.Billing)] IPersistentState<InvoiceState> state,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
+    TimeProvider systemTime,
     IStripeGateway stripe,
     IOptions<BillingOptions> options,
     ILogger<StripeInvoiceGrain> logger) : Grain, IStripeInvoiceGrain, IRemindable
 {
+    /// <summary>The retry reminder of earlier versions, which registered one per invoice: honoured, and removed once the invoice is done.</summary>
     private const string RetryReminder = "stripe-retry";
-    private const int EventIdsKept = 50;
-    private const string NoSavedCardNote = "Auto-charge is on but the customer has no saved card: the invoice was emailed for payment instead.";
+
+    private static readonly TimeSpan LongestGap = TimeSpan.FromSeconds(2);
+
+    private InvoiceRun run = new();
+    private StripeTurns turns = null!;
+    private IGrainTimer? runTimer;
+    private IGrainTimer? retryTimer;
+    private bool running;
+    private bool runAgain;
+    private bool bookedThisRun;
+
+    /// <summary>The record changed since it was last written.</summary>
+    private bool unwritten;
+
+    /// <summary>Loaded with work left: an earlier version may have registered its retry reminder.</summary>
+    private bool mayHaveReminder;
 
     private InvoiceState State => state.State;
-
-    /// <summary>This activation listed the customer's invoices and sent no create since that could have made one.</summary>
-    private bool listedSinceLastCreate;
 
     private string InvoiceKey => this.GetPrimaryKeyString();
 
@@ -45,47 +55,57 @@ public sealed partial class StripeInvoiceGrain(
 
     private IAccountGrain Account => GrainFactory.GetGrain<IAccountGrain>(Draft.AccountId);
 
+    private IStripeCustomerGrain Customer => GrainFactory.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(Draft.AccountId, Draft.TenantId));
+
+    private IInvoiceRunsGrain Runs => GrainFactory.GetGrain<IInvoiceRunsGrain>(Draft.AccountId);
+
+    /// <summary>How far apart one invoice's requests are booked: a little more than a request takes.</summary>
+    private TimeSpan Gap
+    {
+        get
+        {
+            var gap = TimeSpan.FromTicks(stripe.TypicalLatency.Ticks * 3 / 2) + TimeSpan.FromMilliseconds(5);
+            return gap < LongestGap ? gap : LongestGap;
+        }
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        run = InvoiceRun.Resumed(State);
+        mayHaveReminder = InvoiceLifecycle.HasWork(State);
+        turns = new StripeTurns(GrainFactory, systemTime);
+        return Task.CompletedTask;
+    }
+
     public async Task<InvoiceSummary> SubmitAsync(InvoiceDraft draft)
     {
-        if (draft.InvoiceKey != InvoiceKey)
+        if (InvoiceLifecycle.Accept(State, draft, InvoiceKey, time.GetUtcNow()))
         {
-            throw new ArgumentException($"Draft {draft.InvoiceKey} was handed to invoice {InvoiceKey}.", nameof(draft));
+            run = InvoiceRun.HandedOver();
+            // The draft and its entry among the invoices in flight are stored together, before the tenant counts it handed over.
+            await Task.WhenAll(WriteAsync(), InvoiceLifecycle.HasWork(State) ? Runs.StartedAsync(InvoiceKey) : Task.CompletedTask);
+        }
+        else if (InvoiceLifecycle.HasWork(State))
+        {
+            // A repeated hand-over: the first may have stored the draft and failed before its entry.
+            await Runs.StartedAsync(InvoiceKey);
         }
 
-        if (State.Draft is null)
+        if (InvoiceLifecycle.HasWork(State))
         {
-            var now = time.GetUtcNow();
-            State.Draft = draft;
-            State.Status = draft.Lines.Count == 0 ? InvoiceStatus.NothingToBill : InvoiceStatus.HandedOver;
-            if (StripeAmountLimits.Refusal(draft) is { } tooLarge)
-            {
-                // Stripe could never charge it: fail it visibly now instead of with a Stripe error on the billing day.
-                State.Status = InvoiceStatus.Failed;
-                State.FailureReason = tooLarge;
-            }
-
-            State.HandedOverAt = now;
-            State.UpdatedAt = now;
-            await state.WriteStateAsync();
-        }
-
-        // Also on a repeated hand-over: the first may have stored the draft and failed before its reminder.
-        if (NeedsWork)
-        {
-            await this.RegisterOrUpdateReminder(RetryReminder, options.Value.RetryInterval, options.Value.RetryInterval);
             RunSoon();
         }
 
-        return Summary();
+        return InvoiceLifecycle.Summary(State);
     }
 
-    public Task<InvoiceSummary?> GetSummaryAsync() => Task.FromResult(State.Draft is null ? null : Summary());
+    public Task<InvoiceSummary?> GetSummaryAsync() => Task.FromResult(State.Draft is null ? null : InvoiceLifecycle.Summary(State));
 
     public Task<InvoiceDraft?> GetDraftAsync() => Task.FromResult(State.Draft);
 
     public Task ResumeAsync()
     {
-        if (NeedsWork)
+        if (InvoiceLifecycle.HasWork(State))
         {
             RunSoon();
         }
@@ -93,306 +113,281 @@ public sealed partial class StripeInvoiceGrain(
         return Task.CompletedTask;
     }
 
+    public Task<bool> ContinueAsync()
+    {
+        if (!InvoiceLifecycle.HasWork(State))
+        {
+            return Task.FromResult(true);
+        }
+
+        if (!running && retryTimer is null)
+        {
+            RunSoon();
+        }
+
+        return Task.FromResult(false);
+    }
+
     public async Task<InvoiceSummary> RetryAsync()
     {
-        if (State.Draft is null)
-        {
-            throw BillingProblemException.NotFound($"Invoice '{InvoiceKey}'");
-        }
-
-        if (State.Status is not (InvoiceStatus.Failed or InvoiceStatus.PaymentFailed))
-        {
-            throw BillingProblemException.Conflict($"Only a failed invoice can be retried; this one is {State.Status}.");
-        }
-
-        if (StripeAmountLimits.Refusal(Draft) is { } tooLarge)
-        {
-            throw BillingProblemException.Conflict(tooLarge);
-        }
-
-        if (State.Status == InvoiceStatus.PaymentFailed)
-        {
-            State.Step = InvoiceStep.Finalized;
-            State.ChargeAttemptsBefore = State.ChargeAttempts;
-        }
-
-        State.RetryRound++;
-        State.Attempt = 0;
-        State.Reconcile = State.StripeInvoiceId is not null || State.CreateSentAt is not null;
-        State.FailureReason = null;
-        State.Status = InvoiceStatus.HandedOver;
-        State.UpdatedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(RetryReminder, options.Value.RetryInterval, options.Value.RetryInterval);
+        InvoiceLifecycle.Retry(State, run, InvoiceKey, time.GetUtcNow());
+        await Task.WhenAll(WriteAsync(), Runs.StartedAsync(InvoiceKey));
         RunSoon();
-        return Summary();
+        return InvoiceLifecycle.Summary(State);
     }
 
     public async Task<bool> ApplyStripeEventAsync(StripeInvoiceEvent stripeEvent)
     {
-        // The event must come from the Stripe the invoice lives in: its Connect account, or (no account) the account's own Stripe.
-        var fromItsStripe = stripeEvent.StripeAccountId is { } connected
-            ? State.StripeIdentity == $"connect:{connected}"
-            : State.StripeIdentity?.StartsWith("key:", StringComparison.Ordinal) == true;
-        if (State.Draft is null || !fromItsStripe || stripeEvent.StripeInvoiceId != State.StripeInvoiceId || State.AppliedEventIds.Contains(stripeEvent.EventId))
+        var applied = InvoiceWebhooks.Apply(State, stripeEvent, time.GetUtcNow());
+        if (!applied.Applied)
         {
             return false;
         }
 
-        var settled = State.Status is InvoiceStatus.Paid or InvoiceStatus.Void;
-        switch (stripeEvent.Type)
+        if (applied.VoidTaxes)
         {
-            case "invoice.paid":
-                if (State.Status != InvoiceStatus.Void)
-                {
-                    State.Status = InvoiceStatus.Paid;
-                }
-
-                break;
-            case "invoice.payment_failed" when !settled:
-                State.Status = InvoiceStatus.PaymentFailed;
-                State.FailureReason = stripeEvent.FailureMessage ?? "The payment failed.";
-                break;
-            case "invoice.voided":
-                State.Status = InvoiceStatus.Void;
-                await VoidTaxesAsync();
-                break;
-            case "invoice.marked_uncollectible" when !settled:
-                State.Status = InvoiceStatus.Uncollectible;
-                break;
-            case "invoice.finalized" or "invoice.payment_failed" or "invoice.marked_uncollectible":
-                break;
-            default:
-                return false;
+            await VoidTaxesAsync();
         }
 
-        // Events can arrive out of order: the amount paid only grows.
-        State.Number ??= stripeEvent.Number;
-        State.HostedInvoiceUrl ??= stripeEvent.HostedInvoiceUrl;
-        State.AmountDueCents = stripeEvent.AmountDueCents;
-        State.AmountPaidCents = Math.Max(State.AmountPaidCents ?? 0, stripeEvent.AmountPaidCents);
-        State.AppliedEventIds.Add(stripeEvent.EventId);
-        if (State.AppliedEventIds.Count > EventIdsKept)
-        {
-            State.AppliedEventIds.RemoveAt(0);
-        }
-
-        State.UpdatedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await WriteAsync();
         return true;
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == RetryReminder ? RunAsync() : Task.CompletedTask;
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RetryReminder)
+        {
+            return;
+        }
 
-    /// <summary>Work is left: steps in Stripe, or the provider's record of the taxes.</summary>
-    private bool NeedsWork => State.InProgress || State.TaxesToCommit;
+        if (InvoiceLifecycle.HasWork(State))
+        {
+            RunSoon();
+        }
+        else if (await this.GetReminder(RetryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
 
-    private void RunSoon() =>
-        this.RegisterGrainTimer(
+    /// <summary>Starts a run in a moment (after the current call has answered), unless one is under way; then it runs once more after it.</summary>
+    private void RunSoon()
+    {
+        if (running)
+        {
+            runAgain = true;
+            return;
+        }
+
+        running = true;
+        retryTimer?.Dispose();
+        retryTimer = null;
+        runTimer?.Dispose();
+        runTimer = this.RegisterGrainTimer(
             async _ =>
             {
+                var dropped = false;
                 try
                 {
                     await RunAsync();
                 }
                 catch (Exception exception)
                 {
-                    // Not a grain call, so the call filter can't drop the activation: do it here (the reminder retries).
+                    // Not a grain call, so the call filter can't drop the activation: do it here (the record of invoices in flight brings it back).
                     LogRunFailed(logger, exception, InvoiceKey);
+                    dropped = true;
                     Hosting.DropActivationOnFailure.Drop(GrainContext, exception);
+                }
+                finally
+                {
+                    running = false;
+                    runTimer?.Dispose();
+                    runTimer = null;
+                    if (runAgain && !dropped)
+                    {
+                        runAgain = false;
+                        if (InvoiceLifecycle.HasWork(State) && retryTimer is null)
+                        {
+                            RunSoon();
+                        }
+                    }
                 }
             },
             new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
 
+    /// <summary>Does what <see cref="InvoiceLifecycle.Next"/> says until it is done, held, or waiting to try again.</summary>
     private async Task RunAsync()
     {
-        if (!NeedsWork)
-        {
-            await StopRetryingAsync();
-            return;
-        }
-
-        // Quick retries count failures in a row at one step: each step that gets through earns a fresh budget.
+        bookedThisRun = false;
         var failedStep = State.Step;
-        for (var attempt = 1; ; attempt++)
+        var quickFailures = 0;
+        while (true)
         {
+            StripeAccess? access = null;
+            if (InvoiceLifecycle.InStripeWork(State) && (access = await ConnectedAccessAsync()) is null)
+            {
+                return;
+            }
+
+            var action = InvoiceLifecycle.Next(State, run, access?.StripeIdentity);
+            if (action == InvoiceAction.Done)
+            {
+                await FinishAsync();
+                return;
+            }
+
             try
             {
-                if (State.InProgress)
-                {
-                    if (await ConnectedAccessAsync() is not { } access)
-                    {
-                        return;
-                    }
-
-                    await AdvanceAsync(access);
-                }
-
-                if (State.TaxesToCommit && !await CommitTaxesAsync())
+                var goOn = await PerformAsync(action, access);
+                Changed();
+                if (!goOn)
                 {
                     return;
                 }
-
-                await StopRetryingAsync();
-                return;
             }
             catch (StripeCallException failure)
             {
+                Changed();
                 if (State.Step != failedStep)
                 {
-                    (failedStep, attempt) = (State.Step, 1);
+                    (failedStep, quickFailures) = (State.Step, 0);
                 }
 
-                if (!await RecordFailureAsync(failure) || attempt >= RetryBackoff.QuickAttempts)
+                LogStripeFailure(logger, InvoiceKey, State.Step, failure.Kind, failure.Message);
+                if (failure.Kind == StripeFailureKind.CustomerMissing && State.CustomerId is { } customerId)
                 {
-                    // Settled, or Stripe still refuses: the reminder tries again at the retry interval.
-                    return;
+                    await Customer.ForgetAsync(customerId);
                 }
 
-                await Task.Delay(RetryBackoff.Delay(attempt, options.Value.QuickRetryDelay));
+                switch (InvoiceLifecycle.Failed(State, run, failure.Kind, failure.Message, time.GetUtcNow()))
+                {
+                    case FailureOutcome.Held:
+                        await HoldAsync();
+                        return;
+                    case FailureOutcome.Settled:
+                        // The ledger and the taxes may still be left (a declined charge); the record is written when done.
+                        turns.ReleaseAll();
+                        continue;
+                    default:
+                        if (++quickFailures < RetryBackoff.QuickAttempts)
+                        {
+                            var delay = RetryBackoff.Delay(quickFailures, options.Value.QuickRetryDelay);
+                            InvoiceLifecycle.RetryAt(State, time.GetUtcNow() + delay);
+                            await Task.Delay(delay);
+                            continue;
+                        }
+
+                        // Stripe still refuses: the work is tried again at the retry interval.
+                        await RetryLaterAsync(show: true);
+                        return;
+                }
             }
         }
     }
 
-    /// <summary>Takes the invoice through every step it has not completed yet.</summary>
-    private async Task AdvanceAsync(StripeAccess access)
+    /// <summary>The one request or call <paramref name="action"/> names, and its transition; false when the run waits to be tried again.</summary>
+    private async Task<bool> PerformAsync(InvoiceAction action, StripeAccess? access)
     {
-        if (State.StripeIdentity is { } identity && identity != access.StripeIdentity && !await StartOverInNewStripeAsync())
+        var now = time.GetUtcNow();
+        switch (action)
         {
-            return;
-        }
-
-        var listed = false;
-        if (State.Reconcile)
-        {
-            listed = await ReconcileAsync();
-        }
-
-        if (State.StripeInvoiceId is not null)
-        {
-            // Found again by reading Stripe rather than created in this run: it lives in the Stripe connected now.
-            State.StripeIdentity ??= access.StripeIdentity;
-        }
-
-        if (State.Step == InvoiceStep.Accepted)
-        {
-            State.CustomerId = await Customer.EnsureAsync(access);
-            await MoveToAsync(InvoiceStep.CustomerReady);
-        }
-
-        if (State.Step == InvoiceStep.CustomerReady)
-        {
-            await CreateAsync(access, listed);
-        }
-
-        if (State.Step == InvoiceStep.Created)
-        {
-            await SettleCollectionAsync();
-            access = await NextTurnAsync();
-            Adopt(await stripe.AddLinesAsync(access, Key("lines"), State.StripeInvoiceId!, Lines(), CancellationToken.None));
-            await MoveToAsync(InvoiceStep.LinesAdded);
-        }
-
-        if (State.Step == InvoiceStep.LinesAdded && State.StripeTotalCents is { } stripeTotal && stripeTotal != Money.ToCents(Draft.Total))
-        {
-            await DiscardMismatchedDraftAsync(stripeTotal);
-            return;
-        }
-
-        if (State.Step == InvoiceStep.LinesAdded)
-        {
-            if (State.SweepStrays)
-            {
-                // A create whose outcome was unknown may have made a draft Stripe showed only later: only ours is finalized.
-                await FindOursAsync();
-                State.SweepStrays = false;
-                await state.WriteStateAsync();
-            }
-
-            access = await NextTurnAsync();
-            var finalized = await stripe.FinalizeAsync(access, Key("finalize"), State.StripeInvoiceId!, CancellationToken.None);
-            Adopt(finalized);
-            State.ChargeAttemptsBefore = State.ChargeAttempts;
-            State.FinalizedAt ??= time.GetUtcNow();
-            await MoveToAsync(InvoiceStep.Finalized);
-        }
-
-        // Checked on every run until done, so a failure between finalizing and recording loses nothing.
-        if (State.Step >= InvoiceStep.Finalized && !State.LedgerRecorded)
-        {
-            await RecordInLedgerAsync();
-        }
-
-        if (State.Step == InvoiceStep.Finalized)
-        {
-            await DeliverAsync();
+            case InvoiceAction.StartOver:
+                InvoiceLifecycle.StartOver(State, run);
+                turns.ReleaseAll();
+                bookedThisRun = false;
+                await WriteAsync();
+                return true;
+            case InvoiceAction.FailInOtherStripe:
+                throw new StripeCallException(StripeFailureKind.Permanent, InvoiceLifecycle.FinalInOtherStripe);
+            case InvoiceAction.ReadInvoice:
+                await TurnAsync(access!, StripeEndpoints.ReadInvoice);
+                var read = await stripe.GetInvoiceAsync(access!, State.StripeInvoiceId!, readCustomer: Draft.AutoCharge && !State.CollectionChecked, CancellationToken.None);
+                InvoiceLifecycle.Reconciled(State, run, read, access!.StripeIdentity, now);
+                return true;
+            case InvoiceAction.ListInvoices:
+                InvoiceLifecycle.Listed(State, run, await FindOursAsync(access!), access!.StripeIdentity, now);
+                return true;
+            case InvoiceAction.EnsureCustomer:
+                await EnsureCustomerAsync(access!);
+                return true;
+            case InvoiceAction.CreateInvoice:
+                await CreateAsync(access!);
+                return true;
+            case InvoiceAction.SwitchToEmail:
+                await TurnAsync(access!, StripeEndpoints.UpdateInvoice);
+                InvoiceLifecycle.SwitchedToEmail(State, await stripe.SwitchToSendInvoiceAsync(
+                    access!, InvoiceKeys.SwitchToEmail(InvoiceKey, State, access!.Settings.DaysUntilDue), State.StripeInvoiceId!, CancellationToken.None));
+                return true;
+            case InvoiceAction.AddLines:
+                await TurnAsync(access!, StripeEndpoints.AddLines);
+                InvoiceLifecycle.LinesAdded(State, await stripe.AddLinesAsync(
+                    access!, InvoiceKeys.AddLines(InvoiceKey, State), State.StripeInvoiceId!, StripeInvoiceLines.For(Draft), CancellationToken.None));
+                return true;
+            case InvoiceAction.DiscardDraft:
+                await TurnAsync(access!, StripeEndpoints.DeleteInvoice);
+                var stripeTotal = State.StripeTotalCents!.Value;
+                await stripe.DeleteDraftAsync(access!, State.StripeInvoiceId!, CancellationToken.None);
+                throw new StripeCallException(StripeFailureKind.Permanent, InvoiceLifecycle.DraftDiscarded(State, stripeTotal));
+            case InvoiceAction.Finalize:
+                await TurnAsync(access!, StripeEndpoints.Finalize);
+                InvoiceLifecycle.Finalized(State, await stripe.FinalizeAsync(access!, InvoiceKeys.Finalize(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None), now);
+                return true;
+            case InvoiceAction.Send:
+                await TurnAsync(access!, StripeEndpoints.Send);
+                InvoiceLifecycle.Delivered(State, await stripe.SendAsync(access!, InvoiceKeys.Send(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None));
+                return true;
+            case InvoiceAction.Pay:
+                await TurnAsync(access!, StripeEndpoints.Pay);
+                InvoiceLifecycle.Delivered(State, await stripe.PayAsync(access!, InvoiceKeys.Pay(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None));
+                return true;
+            case InvoiceAction.RecordInLedger:
+                return await RecordInLedgerAsync();
+            case InvoiceAction.CommitTaxes:
+                return await CommitTaxesAsync();
+            default:
+                throw new InvalidOperationException($"No action {action}.");
         }
     }
 
-    /// <summary>
-    /// Sends the invoice, or charges the saved card. An invoice Stripe already marked paid at finalization
-    /// (nothing due after the customer's credit, or under the minimum charge) is never charged; one to be
-    /// emailed is still sent, so the tenant has it.
-    /// </summary>
-    private async Task DeliverAsync()
+    /// <summary>The customer, ready to bill: as it is, or created or updated in this invoice's first slot.</summary>
+    private async Task EnsureCustomerAsync(StripeAccess access)
     {
-        var access = await NextTurnAsync();
-        var current = Snapshot();
-        StripeInvoiceSnapshot delivered;
-        if (State.CollectionMethod != "charge_automatically")
+        var customer = await Customer.ReadyAsync(access.StripeIdentity);
+        if (customer is null)
         {
-            delivered = await stripe.SendAsync(access, Key("send"), State.StripeInvoiceId!, CancellationToken.None);
-        }
-        else if (StripeInvoiceOutcome.NeedsCharge(current))
-        {
-            delivered = await stripe.PayAsync(access, Key("pay"), State.StripeInvoiceId!, CancellationToken.None);
-        }
-        else
-        {
-            delivered = current;
+            await BookRunAsync(access, customerCall: true);
+            var turnIn = await turns.TakeAsync(access, StripeEndpoints.CreateCustomer);
+            customer = await Customer.EnsureInTurnAsync(access, turnIn);
+            if (!customer.UsedTurn)
+            {
+                turns.Untake();
+            }
         }
 
-        Adopt(delivered);
-        State.Note ??= StripeInvoiceOutcome.PaidWithoutCharge(delivered);
-        State.Status = StripeInvoiceOutcome.AfterDelivery(delivered);
-        await MoveToAsync(InvoiceStep.Delivered);
+        InvoiceLifecycle.CustomerReady(State, run, customer.Id, customer.HasSavedCard, customer.Created);
     }
 
-    private async Task CreateAsync(StripeAccess access, bool listed)
+    private async Task CreateAsync(StripeAccess access)
     {
-        // A create was sent before and its outcome is not known here (an unknown answer, a lost write, or
-        // Stripe's 24-hour key window past): look for ours by listing first, so one key makes one invoice.
-        var found = State.CreateSentAt is not null && !listed && !listedSinceLastCreate ? await FindOursAsync() : null;
-        listedSinceLastCreate |= State.CreateSentAt is not null;
-        if (found is null)
+        var (collectionMethod, readCustomer) = InvoiceLifecycle.CollectionAtCreate(State, run);
+        await TurnAsync(access, StripeEndpoints.CreateInvoice);
+        InvoiceLifecycle.CreateSending(State, time.GetUtcNow());
+        StripeInvoiceSnapshot created;
+        try
         {
-            if (State.CreateSentAt is null)
-            {
-                State.CreateSentAt = time.GetUtcNow();
-                await state.WriteStateAsync();
-            }
-
-            access = await NextTurnAsync();
-            try
-            {
-                found = await stripe.CreateInvoiceAsync(
-                    access, Key("create", State.CustomerId, Draft.AutoCharge, access.Settings.DaysUntilDue), State.CustomerId!, InvoiceKey, Draft.Description, Draft.AutoCharge, CancellationToken.None);
-            }
-            catch (StripeCallException refused) when (refused.Kind == StripeFailureKind.RateLimited)
-            {
-                // A 429 did nothing: the listing just made still holds, and the create goes again without another.
-                throw;
-            }
-            catch (StripeCallException)
-            {
-                listedSinceLastCreate = false;
-                throw;
-            }
+            created = await stripe.CreateInvoiceAsync(
+                access, InvoiceKeys.Create(InvoiceKey, State, collectionMethod, access.Settings.DaysUntilDue, readCustomer),
+                State.CustomerId!, InvoiceKey, Draft.Description, collectionMethod, readCustomer, CancellationToken.None);
+        }
+        catch (StripeCallException refused) when (refused.Kind != StripeFailureKind.RateLimited)
+        {
+            // Anything but a 429 (which did nothing) may have made the draft: the customer's invoices are listed before the next create.
+            run.ListedSinceLastCreate = false;
+            throw;
         }
 
-        Adopt(found);
-        State.StripeIdentity = access.StripeIdentity;
-        await MoveToAsync(InvoiceStep.Created);
+        InvoiceLifecycle.Created(State, created, access.StripeIdentity);
     }
 
     /// <summary>
@@ -400,18 +395,20 @@ public sealed partial class StripeInvoiceGrain(
     /// minute): ours is kept (the recorded one, else the one furthest along) and every other draft with our
     /// key is deleted, so exactly one Stripe invoice per invoice key remains.
     /// </summary>
-    private async Task<StripeInvoiceSnapshot?> FindOursAsync()
+    private async Task<StripeInvoiceSnapshot?> FindOursAsync(StripeAccess access)
     {
-        if (State.CustomerId is not { } customerId || State.CreateSentAt is null)
+        if (State.CustomerId is not { } customerId)
         {
             return null;
         }
 
-        var carrying = await stripe.ListInvoicesAsync(await NextTurnAsync(), customerId, InvoiceKey, CancellationToken.None);
+        await TurnAsync(access, StripeEndpoints.ListInvoices);
+        var carrying = await stripe.ListInvoicesAsync(access, customerId, InvoiceKey, CancellationToken.None);
         var choice = InvoiceReconciliation.Choose(State.StripeInvoiceId, carrying);
         foreach (var stray in choice.StrayDrafts)
         {
-            await stripe.DeleteDraftAsync(await NextTurnAsync(), stray.Id, CancellationToken.None);
+            await TurnAsync(access, StripeEndpoints.DeleteInvoice);
+            await stripe.DeleteDraftAsync(access, stray.Id, CancellationToken.None);
             LogStrayDeleted(logger, InvoiceKey, stray.Id);
         }
 
@@ -423,159 +420,50 @@ public sealed partial class StripeInvoiceGrain(
         return choice.Keep;
     }
 
-    /// <summary>An auto-charge invoice whose customer has no saved card is emailed for payment instead, and says why.</summary>
-    private async Task SettleCollectionAsync()
+    /// <summary>The invoice is final in Stripe: the phantom fee and its taxes go into the ledger of the month it was finalized.</summary>
+    private async Task<bool> RecordInLedgerAsync()
     {
-        if (State.CollectionChecked)
+        try
         {
-            return;
-        }
-
-        if (Draft.AutoCharge && !State.CustomerHasSavedCard)
-        {
-            // Already switched when a switch's answer was lost and the invoice was read back.
-            if (State.CollectionMethod == "charge_automatically")
+            var finalizedAt = State.FinalizedAt ?? time.GetUtcNow();
+            var ledger = GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(Draft.AccountId, InvoiceLifecycle.LedgerMonth(State, finalizedAt)));
+            if (PhantomFees.Applies(Draft.UsageTotal))
             {
-                var access = await NextTurnAsync();
-                Adopt(await stripe.SwitchToSendInvoiceAsync(access, Key("send-by-email", access.Settings.DaysUntilDue), State.StripeInvoiceId!, CancellationToken.None));
+                await ledger.RecordPhantomFeeAsync(new PhantomFee(
+                    InvoiceKey, Draft.TenantId, PhantomFees.Fee, Draft.UsageTotal, finalizedAt, State.StripeInvoiceId!, State.Number));
             }
 
-            State.Note = NoSavedCardNote;
+            if (Draft.Taxes.Count > 0)
+            {
+                await ledger.RecordTaxesAsync(new TaxReportEntry(
+                    InvoiceKey, Draft.TenantId, State.Number, State.StripeInvoiceId!, finalizedAt, Draft.Taxes, Voided: State.Status == InvoiceStatus.Void));
+            }
+
+            InvoiceLifecycle.LedgerRecorded(State, finalizedAt);
+            return true;
         }
-
-        State.CollectionChecked = true;
-        await state.WriteStateAsync();
-    }
-
-    /// <summary>
-    /// Stripe's draft does not total what we composed (an account setting such as a default tax rate or
-    /// automatic tax changed it): it is deleted, never finalized, and the invoice fails with the reason;
-    /// a retry creates it afresh.
-    /// </summary>
-    private async Task DiscardMismatchedDraftAsync(long stripeTotal)
-    {
-        var access = await NextTurnAsync();
-        await stripe.DeleteDraftAsync(access, State.StripeInvoiceId!, CancellationToken.None);
-        var reason = $"Stripe's draft totaled {Money.FromCentsText(stripeTotal)}, not the {Money.FromCentsText(Money.ToCents(Draft.Total))} composed; it was deleted and not sent. Check the account's Stripe invoice settings (default tax rates, automatic tax), then retry.";
-        State.Step = InvoiceStep.CustomerReady;
-        State.StripeInvoiceId = null;
-        State.StripeTotalCents = null;
-        State.CreateSentAt = null;
-        State.CollectionChecked = false;
-        await RecordFailureAsync(new StripeCallException(StripeFailureKind.Permanent, reason));
-    }
-
-    /// <summary>
-    /// The account connected a different Stripe: an invoice not yet final there starts over (new customer,
-    /// new invoice, new keys); a final one can't be finished in the new Stripe and fails with the reason.
-    /// </summary>
-    private async Task<bool> StartOverInNewStripeAsync()
-    {
-        if (State.Step >= InvoiceStep.Finalized)
+        catch (Exception exception) when (exception is not StripeCallException)
         {
-            await RecordFailureAsync(new StripeCallException(
-                StripeFailureKind.Permanent, "The account connected a different Stripe after this invoice was finalized in the previous one."));
+            LogLedgerFailed(logger, exception, InvoiceKey);
+            await RetryLaterAsync(show: false);
             return false;
         }
-
-        State.Step = InvoiceStep.Accepted;
-        State.StripeInvoiceId = null;
-        State.CustomerId = null;
-        State.CreateSentAt = null;
-        State.Reconcile = false;
-        State.CollectionChecked = false;
-        State.StripeIdentity = null;
-        State.RetryRound++;
-        await state.WriteStateAsync();
-        return true;
     }
 
-    /// <summary>
-    /// After an unknown outcome, reads what Stripe has so that no step is done twice: the invoice by its id,
-    /// or, if its create's answer was lost, by listing the customer's invoices. True when it listed them.
-    /// </summary>
-    private async Task<bool> ReconcileAsync()
-    {
-        var listed = State.StripeInvoiceId is null && State.CreateSentAt is not null;
-        var invoice = State.StripeInvoiceId is { } id
-            ? await stripe.GetInvoiceAsync(await NextTurnAsync(), id, CancellationToken.None)
-            : listed ? await FindOursAsync() : null;
-
-        if (invoice is not null)
-        {
-            Adopt(invoice);
-            if (State.Step < InvoiceStep.Created)
-            {
-                State.Step = InvoiceStep.Created;
-            }
-
-            if (invoice.LineCount > 0 && State.Step < InvoiceStep.LinesAdded)
-            {
-                State.Step = InvoiceStep.LinesAdded;
-            }
-
-            if (invoice.Status is not "draft" && State.Step < InvoiceStep.Finalized)
-            {
-                State.FinalizedAt ??= time.GetUtcNow();
-                State.Step = InvoiceStep.Finalized;
-            }
-
-            if (invoice.Status == "paid" && State.Step < InvoiceStep.Delivered && State.CollectionMethod == "charge_automatically")
-            {
-                State.Status = InvoiceStatus.Paid;
-                State.Note ??= StripeInvoiceOutcome.PaidWithoutCharge(invoice);
-                State.Step = InvoiceStep.Delivered;
-            }
-            else if (State.Step == InvoiceStep.Finalized && State.CollectionMethod == "charge_automatically"
-                && StripeInvoiceOutcome.ChargeFailedUnseen(invoice, State.ChargeAttemptsBefore))
-            {
-                // Our charge ran and did not succeed, its answer lost: the card is not tried again until a retry.
-                State.Status = InvoiceStatus.PaymentFailed;
-                State.FailureReason = "Stripe attempted the charge and it was declined or failed (its answer was lost); retry to charge again.";
-                State.Step = InvoiceStep.Delivered;
-            }
-        }
-
-        State.Reconcile = false;
-        await state.WriteStateAsync();
-        return listed;
-    }
-
-    /// <summary>The invoice is final in Stripe: charge the phantom fee and record its taxes, in the ledger of the month it was finalized.</summary>
-    private async Task RecordInLedgerAsync()
-    {
-        var finalizedAt = State.FinalizedAt ??= time.GetUtcNow();
-        var ledger = GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(Draft.AccountId, LedgerMonth));
-        if (PhantomFees.Applies(Draft.UsageTotal))
-        {
-            await ledger.RecordPhantomFeeAsync(new PhantomFee(
-                InvoiceKey, Draft.TenantId, PhantomFees.Fee, Draft.UsageTotal, finalizedAt, State.StripeInvoiceId!, State.Number));
-        }
-
-        if (Draft.Taxes.Count > 0)
-        {
-            await ledger.RecordTaxesAsync(new TaxReportEntry(
-                InvoiceKey, Draft.TenantId, State.Number, State.StripeInvoiceId!, finalizedAt, Draft.Taxes, Voided: false));
-        }
-
-        State.LedgerRecorded = true;
-        await state.WriteStateAsync();
-    }
-
-    /// <summary>Records the sent invoice's taxes with the provider; false when it failed (the reminder retries it).</summary>
+    /// <summary>Records the sent invoice's taxes with the provider; false when it failed (tried again at the retry interval).</summary>
     private async Task<bool> CommitTaxesAsync()
     {
         try
         {
             await GrainFactory.GetGrain<ITaxRatingGrain>(0).CommitAsync(InvoiceTaxes.RequestFor(Draft, Draft.TaxJurisdiction!, Draft.TaxExemptions ?? TaxExemptions.None));
-            State.TaxesCommitted = true;
-            await state.WriteStateAsync();
+            InvoiceLifecycle.TaxesCommitted(State);
             return true;
         }
         catch (Exception exception) when (exception is not StripeCallException)
         {
             // The invoice is sent and its taxes are in our ledger; only the provider's own record waits.
             LogTaxCommitFailed(logger, exception, InvoiceKey);
+            await RetryLaterAsync(show: false);
             return false;
         }
     }
@@ -584,159 +472,113 @@ public sealed partial class StripeInvoiceGrain(
     {
         if (State.LedgerRecorded && Draft.Taxes.Count > 0)
         {
-            await GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(Draft.AccountId, LedgerMonth)).VoidTaxesAsync(InvoiceKey);
+            await GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(Draft.AccountId, InvoiceLifecycle.LedgerMonth(State, time.GetUtcNow()))).VoidTaxesAsync(InvoiceKey);
             await GrainFactory.GetGrain<ITaxRatingGrain>(0).VoidAsync(InvoiceKey);
         }
     }
 
-    /// <summary>Records a failure; false when it settles the invoice (no quick retry).</summary>
-    private async Task<bool> RecordFailureAsync(StripeCallException failure)
-    {
-        LogStripeFailure(logger, InvoiceKey, State.Step, failure.Kind, failure.Message);
-        switch (failure.Kind)
-        {
-            case StripeFailureKind.RateLimited or StripeFailureKind.KeyInUse or StripeFailureKind.Disconnected:
-                return true;
-            case StripeFailureKind.Unknown or StripeFailureKind.ServerError:
-                // Read Stripe before going on. A 5xx is what Stripe now replays for the key, so the next request
-                // takes a new attempt; no answer keeps the key, and Stripe's replay says whether it ran.
-                State.Reconcile = true;
-                State.SweepStrays |= State.Step == InvoiceStep.CustomerReady;
-                if (StripeIdempotencyKeys.SpendsKey(failure.Kind))
-                {
-                    State.Attempt++;
-                }
-
-                await state.WriteStateAsync();
-                return true;
-            case StripeFailureKind.CardDeclined when State.Step == InvoiceStep.Finalized:
-                State.Status = InvoiceStatus.PaymentFailed;
-                State.FailureReason = failure.Message;
-                State.Step = InvoiceStep.Delivered;
-                break;
-            case StripeFailureKind.CustomerMissing:
-                await Customer.ForgetAsync(State.CustomerId ?? string.Empty);
-                State.Status = InvoiceStatus.Failed;
-                State.FailureReason = failure.Message;
-                if (State.Step < InvoiceStep.Finalized)
-                {
-                    // The draft went with the customer: a retry starts over with a new customer and invoice.
-                    State.Step = InvoiceStep.Accepted;
-                    State.StripeInvoiceId = null;
-                    State.CreateSentAt = null;
-                }
-
-                break;
-            default:
-                State.Status = InvoiceStatus.Failed;
-                State.FailureReason = failure.Message;
-                break;
-        }
-
-        State.UpdatedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
-        await StopRetryingAsync();
-        return false;
-    }
-
-    /// <summary>The account's Stripe access, or null after holding the invoice because Stripe is disconnected.</summary>
+    /// <summary>The account's Stripe access, or null after holding the invoice because Stripe is disconnected; read before every request, so a disconnect stops the very next one.</summary>
     private async Task<StripeAccess?> ConnectedAccessAsync()
     {
         var access = await Account.GetStripeAccessAsync();
         if (access is { Connected: true })
         {
-            if (State.Status == InvoiceStatus.Held)
+            if (InvoiceLifecycle.Released(State, time.GetUtcNow()))
             {
-                State.Status = InvoiceStatus.HandedOver;
-                State.UpdatedAt = time.GetUtcNow();
-                await state.WriteStateAsync();
+                Changed();
             }
 
             return access;
         }
 
-        if (State.Status != InvoiceStatus.Held)
-        {
-            State.Status = InvoiceStatus.Held;
-            State.UpdatedAt = time.GetUtcNow();
-            await state.WriteStateAsync();
-            await Account.HoldInvoiceAsync(InvoiceKey);
-        }
-
+        await HoldAsync();
         return null;
     }
 
-    /// <summary>Waits for the account's next request slot; re-reads the access so a disconnect stops the very next request.</summary>
-    private async Task<StripeAccess> NextTurnAsync()
+    private async Task HoldAsync()
     {
-        var access = await ConnectedAccessAsync()
-            ?? throw new StripeCallException(StripeFailureKind.Disconnected, "The account's Stripe was disconnected; the invoice is held.");
-        await StripePacing.WaitTurnAsync(GrainFactory, access);
-        return access;
-    }
-
-    private async Task MoveToAsync(InvoiceStep step)
-    {
-        State.Step = step;
-        State.Attempt = 0;
-        State.UpdatedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
-    }
-
-    /// <summary>Unregisters the retry reminder once nothing is left to do.</summary>
-    private async Task StopRetryingAsync()
-    {
-        if (!NeedsWork && await this.GetReminder(RetryReminder) is { } reminder)
+        turns.ReleaseAll();
+        if (InvoiceLifecycle.Held(State, time.GetUtcNow()))
         {
-            await this.UnregisterReminder(reminder);
+            await WriteAsync();
+            await Account.HoldInvoiceAsync(InvoiceKey);
         }
     }
 
-    private void Adopt(StripeInvoiceSnapshot invoice)
+    /// <summary>Waits for the next slot of this run, booking the whole run first.</summary>
+    private async Task TurnAsync(StripeAccess access, string endpoint)
     {
-        State.StripeInvoiceId = invoice.Id;
-        State.CollectionMethod = invoice.CollectionMethod;
-        State.CustomerHasSavedCard = invoice.CustomerHasSavedCard ?? State.CustomerHasSavedCard;
-        State.Number = invoice.Number ?? State.Number;
-        State.AmountDueCents = invoice.AmountDue;
-        State.AmountPaidCents = invoice.AmountPaid;
-        State.StripeTotalCents = invoice.Total;
-        State.StripeStatus = invoice.Status;
-        State.ChargeAttempts = invoice.AttemptCount;
-        State.StartingBalanceCents = invoice.StartingBalance;
-        State.EndingBalanceCents = invoice.EndingBalance;
-        State.HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? State.HostedInvoiceUrl;
+        await BookRunAsync(access, customerCall: false);
+        await StripePacing.WaitAsync(await turns.TakeAsync(access, endpoint));
     }
 
-    private IReadOnlyList<StripeInvoiceLines.Line> Lines() => StripeInvoiceLines.For(Draft);
-
-    /// <summary>
-    /// The deterministic idempotency key of a step's request (<see cref="StripeIdempotencyKeys"/>): the same step,
-    /// retry round, attempt and body give the same key; <paramref name="bodyDependsOn"/> are the values the body
-    /// is made of that can change between attempts (the customer, settings).
-    /// </summary>
-    private string Key(string step, params object?[] bodyDependsOn) =>
-        StripeIdempotencyKeys.For(InvoiceKey, step, State.RetryRound, State.Attempt, bodyDependsOn.Length == 0 ? null : StripeIdempotencyKeys.Fingerprint(bodyDependsOn));
-
-    /// <summary>The invoice as last read from Stripe.</summary>
-    private StripeInvoiceSnapshot Snapshot() => new(
-        State.StripeInvoiceId!, State.StripeStatus ?? "open", State.Number, State.StripeTotalCents ?? 0, State.AmountDueCents ?? 0, State.AmountPaidCents ?? 0,
-        State.HostedInvoiceUrl, 0, State.CollectionMethod ?? "send_invoice", State.CustomerHasSavedCard,
-        StartingBalance: State.StartingBalanceCents, EndingBalance: State.EndingBalanceCents);
-
-
-    private string LedgerMonth => BillingPeriod.Of(State.FinalizedAt ?? time.GetUtcNow()).ToString();
-
-    private IStripeCustomerGrain Customer => GrainFactory.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(Draft.AccountId, Draft.TenantId));
-
-    private InvoiceSummary Summary()
+    /// <summary>Books, once per run, one slot for each request the rest of the run needs when nothing fails.</summary>
+    private async Task BookRunAsync(StripeAccess access, bool customerCall)
     {
-        var draft = Draft;
-        var requestId = draft.Kind == InvoiceKind.OneTime ? draft.InvoiceKey[(draft.InvoiceKey.LastIndexOf("/once-", StringComparison.Ordinal) + 6)..] : null;
-        return new InvoiceSummary(
-            draft.InvoiceKey, draft.Kind, draft.Period, requestId, State.Status, draft.InvoiceDate, draft.Total,
-            State.StripeInvoiceId, State.Number, State.AmountDueCents, State.AmountPaidCents, State.HostedInvoiceUrl,
-            State.FailureReason, State.UpdatedAt, State.Note);
+        if (!bookedThisRun)
+        {
+            bookedThisRun = true;
+            await turns.BookAsync(access, InvoiceLifecycle.PlannedRequests(State, run, customerCall), Gap);
+        }
+    }
+
+    /// <summary>Stripe keeps refusing, or the ledger or the tax provider failed: tried again at the retry interval (while this activation lives; else the record of invoices in flight pings it).</summary>
+    private async Task RetryLaterAsync(bool show)
+    {
+        turns.ReleaseAll();
+        if (show)
+        {
+            InvoiceLifecycle.RetryAt(State, time.GetUtcNow() + options.Value.RetryInterval);
+        }
+
+        retryTimer?.Dispose();
+        retryTimer = this.RegisterGrainTimer(
+            _ =>
+            {
+                retryTimer?.Dispose();
+                retryTimer = null;
+                RunSoon();
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(options.Value.RetryInterval, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        await WriteAsync();
+    }
+
+    /// <summary>Nothing is left: the record is written once, and the invoice leaves the invoices in flight.</summary>
+    private async Task FinishAsync()
+    {
+        turns.ReleaseAll();
+        if (unwritten)
+        {
+            await WriteAsync();
+        }
+
+        if (mayHaveReminder)
+        {
+            mayHaveReminder = false;
+            if (await this.GetReminder(RetryReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+
+        if (State.Draft is not null)
+        {
+            await Runs.FinishedAsync(InvoiceKey);
+        }
+    }
+
+    private void Changed()
+    {
+        unwritten = true;
+        State.UpdatedAt = time.GetUtcNow();
+    }
+
+    private async Task WriteAsync()
+    {
+        InvoiceLifecycle.BeforeWrite(State);
+        await state.WriteStateAsync();
+        unwritten = false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe refused invoice {InvoiceKey} at step {Step} ({Kind}): {StripeMessage}")]
@@ -748,8 +590,11 @@ public sealed partial class StripeInvoiceGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: {Count} other finalized Stripe invoice(s) carry its key; left alone, check them in Stripe")]
     private static partial void LogOtherFinalized(ILogger logger, string invoiceKey, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: an unexpected failure interrupted it; the reminder retries it")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {InvoiceKey}: an unexpected failure interrupted it; it goes on from its record and Stripe")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string invoiceKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the fee and taxes of invoice {InvoiceKey} in the ledger failed; retrying later")]
+    private static partial void LogLedgerFailed(ILogger logger, Exception exception, string invoiceKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing the taxes of invoice {InvoiceKey} with the provider failed; retrying later")]
     private static partial void LogTaxCommitFailed(ILogger logger, Exception exception, string invoiceKey);

@@ -1,139 +1,133 @@
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Stripe;
 
-[GenerateSerializer, Alias("stripe-customer-state")]
-public sealed class StripeCustomerState
-{
-    [Id(0)] public string? CustomerId { get; set; }
-    [Id(1)] public TenantDetails? Details { get; set; }
-
-    /// <summary>The version of <see cref="Details"/> Stripe last accepted for the customer.</summary>
-    [Id(2)] public int SyncedVersion { get; set; }
-
-    /// <summary>Bumped when a new customer is needed (deleted in Stripe, another Stripe connected), so its create gets a new key.</summary>
-    [Id(3)] public int Generation { get; set; }
-
-    /// <summary>Bumped each time the tenant's data changes: each version is one update with its own idempotency key.</summary>
-    [Id(4)] public int Version { get; set; }
-
-    /// <summary>The Stripe account the customer lives in (<see cref="StripeAccess.StripeIdentity"/>).</summary>
-    [Id(5)] public string? StripeIdentity { get; set; }
-
-    /// <summary>Bumped when Stripe answered a create or update with a 5xx (which it replays for that key), so the next request gets a new key.</summary>
-    [Id(6)] public int Attempt { get; set; }
-
-    /// <summary>A create was sent and its outcome is not known yet: the email it carried, to find the customer by listing before creating again.</summary>
-    [Id(7)] public string? CreateSentEmail { get; set; }
-
-    /// <summary>Set with <see cref="CreateSentEmail"/>: a create was sent in this generation.</summary>
-    [Id(8)] public bool CreateSent { get; set; }
-}
-
 /// <summary>
-/// The tenant's customer in the account's Stripe. Created when the first invoice needs it; when the
-/// tenant's data changes later, the customer is updated in the background (and before the next invoice
-/// at the latest). Idempotency keys (<see cref="StripeIdempotencyKeys"/>): <c>{tenantKey}:customer-{generation}</c>
-/// to create and <c>{tenantKey}:customer-{generation}-update-{version}</c> to update, with the attempt once
-/// Stripe answered a 5xx and a fingerprint of the data sent, so a key never meets two bodies and changing
-/// the data back and forth never replays an old update. Before a create is sent again after an unknown
-/// outcome, the customer is looked for by listing (its email and our metadata), so a tenant has one customer.
-/// A customer made in another Stripe (the account connected a different one) is replaced by a new one.
+/// The tenant's customer in the account's Stripe (the rules: <see cref="StripeCustomerRules"/>). Created when
+/// the first invoice needs it, in that invoice's slot; when the tenant's data changes later, the customer is
+/// updated in the background (and before the next invoice at the latest). The first invoice costs two writes:
+/// the tenant's data (which also says a create may follow) and the customer created.
 /// </summary>
 [GrainType("stripe-customer")]
 public sealed class StripeCustomerGrain(
     [PersistentState("stripe-customer", StorageNames.Billing)] IPersistentState<StripeCustomerState> state,
     IStripeGateway stripe) : Grain, IStripeCustomerGrain
 {
-    /// <summary>This activation listed the customers and sent no create since that could have made one.</summary>
+    /// <summary>Since this activation wrote or read the record, no create that could have made the customer was sent without listing after it.</summary>
     private bool listedSinceLastCreate;
+
+    private StripeCustomerState Customer => state.State;
 
     private string TenantKey => this.GetPrimaryKeyString();
 
     public async Task SyncAsync(TenantDetails details)
     {
-        if (state.State.Details == details)
+        if (!StripeCustomerRules.Take(Customer, details))
         {
             return;
         }
 
-        state.State.Details = details;
-        state.State.Version++;
         await state.WriteStateAsync();
-        if (state.State.CustomerId is not null)
+        if (Customer.CustomerId is null)
+        {
+            // The record says a create may follow; this activation knows none was sent yet.
+            listedSinceLastCreate = true;
+        }
+        else
         {
             this.RegisterGrainTimer(UpdateInBackgroundAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
     }
 
-    public async Task<string> EnsureAsync(StripeAccess access)
+    public Task<StripeCustomerRef?> ReadyAsync(string? stripeIdentity) =>
+        Task.FromResult(StripeCustomerRules.IsReady(Customer, stripeIdentity) ? new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false) : null);
+
+    public async Task<string> EnsureAsync(StripeAccess access) => (await EnsureInTurnAsync(access, null)).Id;
+
+    public Task<StripeCustomerRef> EnsureInTurnAsync(StripeAccess access, TimeSpan firstRequestIn) => EnsureInTurnAsync(access, (TimeSpan?)firstRequestIn);
+
+    public async Task ForgetAsync(string customerId)
     {
-        var details = state.State.Details ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
-        if (state.State.CustomerId is not null && state.State.StripeIdentity != access.StripeIdentity)
+        if (Customer.CustomerId == customerId)
         {
-            Forget();
-        }
-
-        try
-        {
-            if (state.State.CustomerId is null)
-            {
-                await CreateAsync(access, details);
-            }
-            else if (state.State.SyncedVersion != state.State.Version)
-            {
-                await StripePacing.WaitTurnAsync(GrainFactory, access);
-                await stripe.UpdateCustomerAsync(access, Key($"update-{state.State.Version}", details), state.State.CustomerId, details, CancellationToken.None);
-                state.State.SyncedVersion = state.State.Version;
-                state.State.Attempt = 0;
-                await state.WriteStateAsync();
-            }
-        }
-        catch (StripeCallException failure) when (StripeIdempotencyKeys.SpendsKey(failure.Kind))
-        {
-            state.State.Attempt++;
+            StripeCustomerRules.Forget(Customer);
             await state.WriteStateAsync();
-            throw;
+            listedSinceLastCreate = true;
         }
-
-        return state.State.CustomerId!;
     }
 
-    private async Task CreateAsync(StripeAccess access, TenantDetails details)
-    {
-        // A create whose outcome is unknown may have made the customer: find it by listing before creating again.
-        if (state.State.CreateSent && !listedSinceLastCreate)
-        {
-            await StripePacing.WaitTurnAsync(GrainFactory, access);
-            if (await stripe.FindCustomerAsync(access, state.State.CreateSentEmail, TenantKey, CancellationToken.None) is { } found)
-            {
-                Created(found, access, synced: false);
-                await state.WriteStateAsync();
-                await StripePacing.WaitTurnAsync(GrainFactory, access);
-                await stripe.UpdateCustomerAsync(access, Key($"update-{state.State.Version}", details), found, details, CancellationToken.None);
-                state.State.SyncedVersion = state.State.Version;
-                await state.WriteStateAsync();
-                return;
-            }
+    public Task<string?> GetIdAsync() => Task.FromResult(Customer.CustomerId);
 
+    /// <param name="turnIn">The caller's slot for the first request; null: this grain waits for a slot of its own.</param>
+    private async Task<StripeCustomerRef> EnsureInTurnAsync(StripeAccess access, TimeSpan? turnIn)
+    {
+        var details = Customer.Details ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
+        if (StripeCustomerRules.InOtherStripe(Customer, access.StripeIdentity))
+        {
+            // Written before a create may follow in the new Stripe, so a lost answer is looked for there.
+            StripeCustomerRules.Forget(Customer);
+            await state.WriteStateAsync();
             listedSinceLastCreate = true;
         }
 
-        // What is listed by next time: none of ours carries another email now.
-        if (!state.State.CreateSent || state.State.CreateSentEmail != details.BillingEmail)
+        var turn = new Turn(this, access, turnIn);
+        try
         {
-            state.State.CreateSent = true;
-            state.State.CreateSentEmail = details.BillingEmail;
+            switch (StripeCustomerRules.Next(Customer, listedSinceLastCreate))
+            {
+                case CustomerAction.Find:
+                    await turn.WaitAsync();
+                    if (await stripe.FindCustomerAsync(access, Customer.CreateSentEmail, TenantKey, CancellationToken.None) is { } found)
+                    {
+                        StripeCustomerRules.Created(Customer, found, access.StripeIdentity, synced: false);
+                        await turn.WaitAsync();
+                        var updated = await stripe.UpdateCustomerAsync(access, StripeCustomerRules.UpdateKey(Customer, TenantKey), found, details, CancellationToken.None);
+                        StripeCustomerRules.Updated(Customer);
+                        await state.WriteStateAsync();
+                        return new StripeCustomerRef(found, updated.HasSavedCard, Created: false, UsedTurn: true);
+                    }
+
+                    listedSinceLastCreate = true;
+                    return await CreateAsync(access, details, turn);
+                case CustomerAction.Create:
+                    return await CreateAsync(access, details, turn);
+                case CustomerAction.Update:
+                    await turn.WaitAsync();
+                    var synced = await stripe.UpdateCustomerAsync(access, StripeCustomerRules.UpdateKey(Customer, TenantKey), Customer.CustomerId!, details, CancellationToken.None);
+                    StripeCustomerRules.Updated(Customer);
+                    await state.WriteStateAsync();
+                    return new StripeCustomerRef(Customer.CustomerId!, synced.HasSavedCard, Created: false, UsedTurn: true);
+                default:
+                    return new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false);
+            }
+        }
+        catch (StripeCallException failure)
+        {
+            if (StripeCustomerRules.Failed(Customer, failure.Kind))
+            {
+                await state.WriteStateAsync();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<StripeCustomerRef> CreateAsync(StripeAccess access, TenantDetails details, Turn turn)
+    {
+        // The record must name the email this create carries before it is sent (it does when the tenant's data was written with it).
+        if (StripeCustomerRules.CreateSending(Customer, details))
+        {
             await state.WriteStateAsync();
         }
 
-        await StripePacing.WaitTurnAsync(GrainFactory, access);
-        string id;
+        await turn.WaitAsync();
+        StripeCustomerSnapshot created;
         try
         {
-            id = await stripe.CreateCustomerAsync(access, Key(null, details), details, TenantKey, CancellationToken.None);
+            created = await stripe.CreateCustomerAsync(access, StripeCustomerRules.CreateKey(Customer, TenantKey), details, TenantKey, CancellationToken.None);
         }
         catch (StripeCallException refused) when (refused.Kind != StripeFailureKind.RateLimited)
         {
@@ -142,38 +136,10 @@ public sealed class StripeCustomerGrain(
             throw;
         }
 
-        Created(id, access, synced: true);
+        StripeCustomerRules.Created(Customer, created.Id, access.StripeIdentity, synced: true);
         await state.WriteStateAsync();
+        return new StripeCustomerRef(created.Id, created.HasSavedCard, Created: true, UsedTurn: true);
     }
-
-    private void Created(string customerId, StripeAccess access, bool synced)
-    {
-        state.State.CustomerId = customerId;
-        state.State.StripeIdentity = access.StripeIdentity;
-        state.State.SyncedVersion = synced ? state.State.Version : state.State.SyncedVersion;
-        state.State.CreateSent = false;
-        state.State.CreateSentEmail = null;
-        state.State.Attempt = 0;
-    }
-
-    /// <summary>The key of a create (<paramref name="update"/> null) or an update: generation, attempt, and the data sent.</summary>
-    private string Key(string? update, TenantDetails details) =>
-        StripeIdempotencyKeys.For(
-            TenantKey,
-            update is null ? $"customer-{state.State.Generation}" : $"customer-{state.State.Generation}-{update}",
-            attempt: state.State.Attempt,
-            fingerprint: StripeIdempotencyKeys.Fingerprint(details.Name, details.Phone, details.BillingEmail, details.ContactName, details.Address));
-
-    public async Task ForgetAsync(string customerId)
-    {
-        if (state.State.CustomerId == customerId)
-        {
-            Forget();
-            await state.WriteStateAsync();
-        }
-    }
-
-    public Task<string?> GetIdAsync() => Task.FromResult(state.State.CustomerId);
 
     private async Task UpdateInBackgroundAsync(CancellationToken cancellationToken)
     {
@@ -182,7 +148,7 @@ public sealed class StripeCustomerGrain(
         {
             try
             {
-                await EnsureAsync(access);
+                await EnsureInTurnAsync(access, null);
             }
             catch (StripeCallException)
             {
@@ -191,13 +157,20 @@ public sealed class StripeCustomerGrain(
         }
     }
 
-    private void Forget()
+    /// <summary>The slot of the next request: the caller's for the first, then one booked from the pacer for each.</summary>
+    private sealed class Turn(StripeCustomerGrain grain, StripeAccess access, TimeSpan? callersTurnIn)
     {
-        state.State.CustomerId = null;
-        state.State.StripeIdentity = null;
-        state.State.Generation++;
-        state.State.Attempt = 0;
-        state.State.CreateSent = false;
-        state.State.CreateSentEmail = null;
+        private TimeSpan? callers = callersTurnIn;
+
+        public Task WaitAsync()
+        {
+            if (callers is { } wait)
+            {
+                callers = null;
+                return StripePacing.WaitAsync(wait);
+            }
+
+            return StripePacing.WaitTurnAsync(grain.GrainFactory, access);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -31,7 +32,7 @@ public sealed class StripeEventGrain(IStripeGateway stripe) : Grain, IStripeEven
         try
         {
             await StripePacing.WaitTurnAsync(GrainFactory, access!);
-            invoice = await stripe.GetInvoiceAsync(access!, stripeInvoiceId, CancellationToken.None);
+            invoice = await stripe.GetInvoiceAsync(access!, stripeInvoiceId, readCustomer: false, CancellationToken.None);
         }
         catch (StripeCallException failure) when (failure.Code == "resource_missing")
         {

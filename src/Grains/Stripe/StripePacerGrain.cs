@@ -1,31 +1,48 @@
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Stripe;
 
 /// <summary>
-/// Hands out request slots evenly spaced at the account's rate. One activation per account holds the
-/// schedule for the whole cluster; callers wait for their slot, so they are never early. After a
-/// move to another silo the schedule starts afresh, which Stripe's short burst allowance absorbs.
+/// One account's Stripe request slots for the whole cluster (<see cref="StripeRequestCalendar"/>): callers wait
+/// for their slot, so they are never early. After a move to another silo the calendar starts afresh, which
+/// Stripe's short burst allowance absorbs; a 429 anyway is waited out by the caller.
 /// </summary>
 [GrainType("stripe-pacer")]
 public sealed class StripePacerGrain(TimeProvider clock) : Grain, IStripePacerGrain
 {
-    private DateTimeOffset _nextFree = DateTimeOffset.MinValue;
+    private StripeRequestCalendar? calendar;
 
     public Task<TimeSpan[]> ReserveAsync(int requests, int requestsPerSecond)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(requests, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(requestsPerSecond, 1);
         var now = clock.GetUtcNow();
-        var interval = TimeSpan.FromSeconds(1.0 / requestsPerSecond);
-        var start = _nextFree > now ? _nextFree : now;
-        var waits = new TimeSpan[requests];
-        for (var i = 0; i < requests; i++)
+        var slots = Calendar(requestsPerSecond, now).Book(now, Enumerable.Repeat(string.Empty, requests).ToArray(), TimeSpan.Zero);
+        return Task.FromResult(slots.Select(slot => slot > now ? slot - now : TimeSpan.Zero).ToArray());
+    }
+
+    public Task<StripeSlots> BookAsync(int requestsPerSecond, string[] endpoints, TimeSpan minGap)
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult(new StripeSlots(now, Calendar(requestsPerSecond, now).Book(now, endpoints, minGap)));
+    }
+
+    public Task ReleaseAsync(DateTimeOffset[] slots)
+    {
+        calendar?.Release(clock.GetUtcNow(), slots);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The calendar at the account's rate; a changed rate starts a new one after every slot already given out.</summary>
+    private StripeRequestCalendar Calendar(int requestsPerSecond, DateTimeOffset now)
+    {
+        if (calendar is null || calendar.RequestsPerSecond != requestsPerSecond)
         {
-            waits[i] = start + (interval * i) - now;
+            var start = calendar is null || calendar.End < now ? now : calendar.End;
+            calendar = new StripeRequestCalendar(requestsPerSecond, start);
         }
 
-        _nextFree = start + (interval * requests);
-        return Task.FromResult(waits);
+        return calendar;
     }
 }

@@ -9,9 +9,8 @@ public static class StripePacing
     public static async Task WaitTurnAsync(IGrainFactory grains, StripeAccess access)
     {
         var waits = await grains.GetGrain<IStripePacerGrain>(access.AccountId).ReserveAsync(1, access.Settings.StripeRequestsPerSecond);
-        if (waits[0] > TimeSpan.Zero)
-        {
-            await Task.Delay(waits[0]);
-        }
+        await WaitAsync(waits[0]);
     }
+
+    public static Task WaitAsync(TimeSpan wait) => wait > TimeSpan.Zero ? Task.Delay(wait) : Task.CompletedTask;
 }

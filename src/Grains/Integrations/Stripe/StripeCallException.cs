@@ -1,36 +1,8 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using global::Stripe;
+using TenantBilling.Grains.Domain.Stripe;
 
 namespace TenantBilling.Grains.Integrations.Stripe;
-
-/// <summary>What a failed Stripe request means for the invoice pipeline.</summary>
-[GenerateSerializer, Alias("stripe-failure-kind")]
-public enum StripeFailureKind
-{
-    /// <summary>429: too many requests; nothing happened. Wait and send the same request again.</summary>
-    RateLimited,
-    /// <summary>409: the same idempotency key is still running. Wait and send it again.</summary>
-    KeyInUse,
-    /// <summary>
-    /// No answer (a timeout or a broken connection): the request may or may not have taken effect. Stripe
-    /// keeps the key's result once it has one, so the same request with the same key is safe.
-    /// </summary>
-    Unknown,
-    /// <summary>
-    /// A 5xx answer: the request may or may not have taken effect, and Stripe replays this answer for the key
-    /// (for 24 hours), so the request must be checked against Stripe and, if still needed, sent with a new key.
-    /// </summary>
-    ServerError,
-    /// <summary>402: the card was declined.</summary>
-    CardDeclined,
-    /// <summary>The customer no longer exists in Stripe (deleted there).</summary>
-    CustomerMissing,
-    /// <summary>The account disconnected its Stripe meanwhile: nothing was sent; the invoice is held.</summary>
-    Disconnected,
-    /// <summary>Any other refusal (revoked key, invalid request): retrying the same request won't help.</summary>
-    Permanent,
-}
 
 /// <summary>
 /// A Stripe request that did not succeed, classified. Its message keeps only what Stripe's error says
@@ -66,7 +38,11 @@ public sealed partial class StripeCallException : Exception
     public static StripeCallException From(Exception exception) => exception switch
     {
         StripeCallException already => already,
-        StripeException e => new(KindOf(e), Summary(e), e.StripeError?.Code, e.HttpStatusCode == 0 ? null : (int)e.HttpStatusCode),
+        StripeException e => new(
+            StripeFailures.Classify(e.HttpStatusCode == 0 ? null : (int)e.HttpStatusCode, e.StripeError?.Code, e.StripeError?.Param),
+            Summary(e),
+            e.StripeError?.Code,
+            e.HttpStatusCode == 0 ? null : (int)e.HttpStatusCode),
         HttpRequestException or TaskCanceledException or TimeoutException or IOException =>
             new(StripeFailureKind.Unknown, $"No answer from Stripe ({exception.GetType().Name})."),
         _ => throw new InvalidOperationException("Not a Stripe failure.", exception),
@@ -89,17 +65,6 @@ public sealed partial class StripeCallException : Exception
         var kind = string.Join('/', new[] { error.Type, error.Code }.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Clean(p!, 64)));
         return $"{Clean(error.Message, MaxMessageLength)} ({(kind.Length > 0 ? kind + ", " : string.Empty)}{request})";
     }
-
-    private static StripeFailureKind KindOf(StripeException e) => e switch
-    {
-        { HttpStatusCode: HttpStatusCode.TooManyRequests } => StripeFailureKind.RateLimited,
-        { HttpStatusCode: HttpStatusCode.Conflict } => StripeFailureKind.KeyInUse,
-        { HttpStatusCode: >= HttpStatusCode.InternalServerError } => StripeFailureKind.ServerError,
-        { HttpStatusCode: HttpStatusCode.PaymentRequired } => StripeFailureKind.CardDeclined,
-        { StripeError: { Code: "resource_missing", Param: "customer" } } => StripeFailureKind.CustomerMissing,
-        { HttpStatusCode: 0 } => StripeFailureKind.Unknown,
-        _ => StripeFailureKind.Permanent,
-    };
 
     /// <summary>One line, at most <paramref name="max"/> characters, with keys and signing secrets masked.</summary>
     private static string Clean(string text, int max)

@@ -1,3 +1,4 @@
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Grains.Integrations.Stripe;

@@ -1,89 +1,18 @@
-using System.Collections.Concurrent;
 using global::Stripe;
 using Microsoft.Extensions.Options;
 using TenantBilling.Grains.Domain.Invoices;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Integrations.Stripe;
 
-/// <summary>A Stripe invoice as the pipeline needs to know it (amounts in cents).</summary>
-/// <param name="TotalTaxes">The sum of Stripe's <c>total_taxes</c>.</param>
-/// <param name="CustomerHasSavedCard">The customer has a card to charge: <c>invoice_settings.default_payment_method</c> or a legacy <c>default_source</c>; null when the answer did not include the customer.</param>
-/// <param name="InvoiceKey">Our invoice key from the invoice's metadata, or null.</param>
-public sealed record StripeInvoiceSnapshot(
-    string Id,
-    string Status,
-    string? Number,
-    long Total,
-    long AmountDue,
-    long AmountPaid,
-    string? HostedInvoiceUrl,
-    int LineCount,
-    string CollectionMethod,
-    bool? CustomerHasSavedCard,
-    long Subtotal = 0,
-    long TotalTaxes = 0,
-    string? InvoiceKey = null,
-    string? Currency = null,
-    DateTimeOffset Created = default,
-    long? StartingBalance = null,
-    long? EndingBalance = null,
-    long AttemptCount = 0);
-
-/// <summary>The Stripe account a connection reaches, as <c>GET /v1/account</c> shows it.</summary>
-public sealed record StripeAccountInfo(string Id, bool ChargesEnabled);
-
-/// <summary>What the invoice pipeline asks of Stripe. Every POST takes its idempotency key from the caller.</summary>
-public interface IStripeGateway
-{
-    /// <summary>Retrieves the Stripe account the connection reaches: the cheap authenticated read that checks a key or a Connect id.</summary>
-    Task<StripeAccountInfo> RetrieveAccountAsync(StripeAccess access, CancellationToken cancellationToken);
-
-    /// <summary>Reads one invoice from the list, the check for a restricted key that may not read the account.</summary>
-    Task CheckInvoicesReadableAsync(StripeAccess access, CancellationToken cancellationToken);
-
-    Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken);
-
-    Task UpdateCustomerAsync(StripeAccess access, string idempotencyKey, string customerId, TenantDetails details, CancellationToken cancellationToken);
-
-    /// <summary>Creates a draft invoice holding only the lines added to it later (pending items are excluded).</summary>
-    Task<StripeInvoiceSnapshot> CreateInvoiceAsync(
-        StripeAccess access, string idempotencyKey, string customerId, string invoiceKey, string description, bool chargeAutomatically, CancellationToken cancellationToken);
-
-    /// <summary>Turns a draft into an invoice that is emailed for payment (no saved card to charge).</summary>
-    Task<StripeInvoiceSnapshot> SwitchToSendInvoiceAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// The customer's invoices that carry <paramref name="invoiceKey"/> in their metadata, read by listing them all
-    /// (strongly consistent, unlike Stripe's search, which can lag a minute; a customer has a few a month).
-    /// No date filter: Stripe's clock, not ours, stamps <c>created</c>.
-    /// </summary>
-    Task<IReadOnlyList<StripeInvoiceSnapshot>> ListInvoicesAsync(StripeAccess access, string customerId, string invoiceKey, CancellationToken cancellationToken);
-
-    /// <summary>The customer carrying <paramref name="tenantKey"/> in its metadata among those with <paramref name="email"/>, or null (listed, not searched).</summary>
-    Task<string?> FindCustomerAsync(StripeAccess access, string? email, string tenantKey, CancellationToken cancellationToken);
-
-    Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken);
-
-    /// <summary>Adds every line in one request, each non-discountable and carrying its taxes as Stripe tax amounts.</summary>
-    Task<StripeInvoiceSnapshot> AddLinesAsync(StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeInvoiceLines.Line> lines, CancellationToken cancellationToken);
-
-    /// <summary>Deletes a draft invoice; true when it was deleted, false when Stripe no longer has it.</summary>
-    Task<bool> DeleteDraftAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken);
-
-    Task<StripeInvoiceSnapshot> FinalizeAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
-
-    Task<StripeInvoiceSnapshot> SendAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
-
-    Task<StripeInvoiceSnapshot> PayAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
-}
-
 /// <summary>
-/// Stripe.net behind <see cref="IStripeGateway"/>. One <see cref="StripeClient"/> per API key, all on one
-/// HttpClient; Stripe.net's own retries are off because the invoice grain retries with keys it can
-/// reproduce. Connect accounts are reached with the platform key and <c>Stripe-Account</c>.
+/// Stripe.net behind <see cref="IStripeGateway"/>: one <see cref="StripeClient"/> on one HttpClient, with the
+/// key (and, for Connect accounts, <c>Stripe-Account</c>) given per request, so no client or decrypted key is
+/// kept per account. Stripe.net's own retries are off because the invoice grain retries with keys it can
+/// reproduce. Answers include the customer only where its saved card matters.
 /// </summary>
-public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients) : IStripeGateway
+public sealed class StripeGateway : IStripeGateway
 {
     public const string HttpClientName = "stripe";
 
@@ -93,44 +22,55 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
     /// <summary>Every amount we compose is in US dollars.</summary>
     public const string Currency = "usd";
 
-    private readonly ConcurrentDictionary<string, StripeClient> _clients = new(StringComparer.Ordinal);
+    private static readonly List<string> WithCustomer = ["customer"];
+
+    private readonly IOptions<StripeOptions> options;
+    private readonly SecretProtector secrets;
+    private readonly AccountService accounts;
+    private readonly CustomerService customers;
+    private readonly InvoiceService invoices;
+    private readonly RequestLatency latency = new(TimeSpan.FromMilliseconds(50));
+
+    public StripeGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients)
+    {
+        this.options = options;
+        this.secrets = secrets;
+        var client = new StripeClient(new StripeClientOptions
+        {
+            ApiBase = options.Value.ApiBase,
+            HttpClient = new SystemNetHttpClient(httpClients.CreateClient(HttpClientName), maxNetworkRetries: 0),
+        });
+        accounts = new AccountService(client);
+        customers = new CustomerService(client);
+        invoices = new InvoiceService(client);
+    }
+
+    public TimeSpan TypicalLatency => latency.Typical;
 
     public async Task<StripeAccountInfo> RetrieveAccountAsync(StripeAccess access, CancellationToken cancellationToken)
     {
-        var (client, request) = Connect(access, null);
-        var account = await Call(() => new AccountService(client).GetSelfAsync(request, cancellationToken));
+        var account = await Call(() => accounts.GetSelfAsync(Request(access, null), cancellationToken));
         return new StripeAccountInfo(account.Id, account.ChargesEnabled);
     }
 
-    public async Task CheckInvoicesReadableAsync(StripeAccess access, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, null);
-        await Call(() => new InvoiceService(client).ListAsync(new InvoiceListOptions { Limit = 1 }, request, cancellationToken));
-    }
+    public Task CheckInvoicesReadableAsync(StripeAccess access, CancellationToken cancellationToken) =>
+        Call(() => invoices.ListAsync(new InvoiceListOptions { Limit = 1 }, Request(access, null), cancellationToken));
 
-    public async Task<string> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, idempotencyKey);
-        var customer = await Call(() => new CustomerService(client).CreateAsync(CustomerMapping.ForCreate(details, tenantKey), request, cancellationToken));
-        return customer.Id;
-    }
+    public async Task<StripeCustomerSnapshot> CreateCustomerAsync(StripeAccess access, string idempotencyKey, TenantDetails details, string tenantKey, CancellationToken cancellationToken) =>
+        Customer(await Call(() => customers.CreateAsync(CustomerMapping.ForCreate(details, tenantKey), Request(access, idempotencyKey), cancellationToken)));
 
-    public Task UpdateCustomerAsync(StripeAccess access, string idempotencyKey, string customerId, TenantDetails details, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, idempotencyKey);
-        return Call(() => new CustomerService(client).UpdateAsync(customerId, CustomerMapping.ForUpdate(details), request, cancellationToken));
-    }
+    public async Task<StripeCustomerSnapshot> UpdateCustomerAsync(StripeAccess access, string idempotencyKey, string customerId, TenantDetails details, CancellationToken cancellationToken) =>
+        Customer(await Call(() => customers.UpdateAsync(customerId, CustomerMapping.ForUpdate(details), Request(access, idempotencyKey), cancellationToken)));
 
     public async Task<StripeInvoiceSnapshot> CreateInvoiceAsync(
-        StripeAccess access, string idempotencyKey, string customerId, string invoiceKey, string description, bool chargeAutomatically, CancellationToken cancellationToken)
+        StripeAccess access, string idempotencyKey, string customerId, string invoiceKey, string description, string collectionMethod, bool readCustomer, CancellationToken cancellationToken)
     {
-        var (client, request) = Connect(access, idempotencyKey);
-        var invoice = await Call(() => new InvoiceService(client).CreateAsync(
+        var invoice = await Call(() => invoices.CreateAsync(
             new InvoiceCreateOptions
             {
                 Customer = customerId,
-                CollectionMethod = chargeAutomatically ? "charge_automatically" : "send_invoice",
-                DaysUntilDue = chargeAutomatically ? null : access.Settings.DaysUntilDue,
+                CollectionMethod = collectionMethod,
+                DaysUntilDue = collectionMethod == InvoiceLifecycle.SendInvoice ? access.Settings.DaysUntilDue : null,
                 AutoAdvance = false,
                 // Never the account's or the customer's defaults: our amounts are US dollars, and no coupon applies.
                 Currency = Currency,
@@ -138,37 +78,29 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
                 Description = description,
                 PendingInvoiceItemsBehavior = "exclude",
                 Metadata = new Dictionary<string, string> { [InvoiceKeyMetadata] = invoiceKey },
-                Expand = ["customer"],
+                Expand = readCustomer ? WithCustomer : null,
             },
-            request,
+            Request(access, idempotencyKey),
             cancellationToken));
         return Snapshot(invoice);
     }
 
-    public async Task<StripeInvoiceSnapshot> SwitchToSendInvoiceAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, idempotencyKey);
-        return Snapshot(await Call(() => new InvoiceService(client).UpdateAsync(
+    public async Task<StripeInvoiceSnapshot> SwitchToSendInvoiceAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken) =>
+        Snapshot(await Call(() => invoices.UpdateAsync(
             invoiceId,
-            new InvoiceUpdateOptions { CollectionMethod = "send_invoice", DaysUntilDue = access.Settings.DaysUntilDue },
-            request,
+            new InvoiceUpdateOptions { CollectionMethod = InvoiceLifecycle.SendInvoice, DaysUntilDue = access.Settings.DaysUntilDue },
+            Request(access, idempotencyKey),
             cancellationToken)));
-    }
 
     public async Task<IReadOnlyList<StripeInvoiceSnapshot>> ListInvoicesAsync(
         StripeAccess access, string customerId, string invoiceKey, CancellationToken cancellationToken)
     {
-        var (client, request) = Connect(access, null);
-        var options = new InvoiceListOptions
-        {
-            Customer = customerId,
-            Limit = 100,
-            Expand = ["data.customer"],
-        };
+        var request = Request(access, null);
+        var listOptions = new InvoiceListOptions { Customer = customerId, Limit = 100, Expand = ["data.customer"] };
         return await Call(async () =>
         {
             var found = new List<StripeInvoiceSnapshot>();
-            await foreach (var invoice in new InvoiceService(client).ListAutoPagingAsync(options, request, cancellationToken))
+            await foreach (var invoice in invoices.ListAutoPagingAsync(listOptions, request, cancellationToken))
             {
                 if (invoice.Metadata?.GetValueOrDefault(InvoiceKeyMetadata) == invoiceKey)
                 {
@@ -182,10 +114,10 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
 
     public async Task<string?> FindCustomerAsync(StripeAccess access, string? email, string tenantKey, CancellationToken cancellationToken)
     {
-        var (client, request) = Connect(access, null);
+        var request = Request(access, null);
         return await Call(async () =>
         {
-            await foreach (var customer in new CustomerService(client).ListAutoPagingAsync(new CustomerListOptions { Email = email, Limit = 100 }, request, cancellationToken))
+            await foreach (var customer in customers.ListAutoPagingAsync(new CustomerListOptions { Email = email, Limit = 100 }, request, cancellationToken))
             {
                 if (customer.Metadata?.GetValueOrDefault(CustomerMapping.TenantKeyMetadata) == tenantKey)
                 {
@@ -197,22 +129,16 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
         });
     }
 
-    public async Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, null);
-        return Snapshot(await Call(() => new InvoiceService(client).GetAsync(invoiceId, new InvoiceGetOptions { Expand = ["customer"] }, request, cancellationToken)));
-    }
+    public async Task<StripeInvoiceSnapshot> GetInvoiceAsync(StripeAccess access, string invoiceId, bool readCustomer, CancellationToken cancellationToken) =>
+        Snapshot(await Call(() => invoices.GetAsync(invoiceId, readCustomer ? new InvoiceGetOptions { Expand = WithCustomer } : null, Request(access, null), cancellationToken)));
 
     public async Task<StripeInvoiceSnapshot> AddLinesAsync(
-        StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeInvoiceLines.Line> lines, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, idempotencyKey);
-        return Snapshot(await Call(() => new InvoiceService(client).AddLinesAsync(
+        StripeAccess access, string idempotencyKey, string invoiceId, IReadOnlyList<StripeInvoiceLines.Line> lines, CancellationToken cancellationToken) =>
+        Snapshot(await Call(() => invoices.AddLinesAsync(
             invoiceId,
             new InvoiceAddLinesOptions { Lines = lines.Select(LineOptions).ToList() },
-            request,
+            Request(access, idempotencyKey),
             cancellationToken)));
-    }
 
     /// <summary>One line: its amount, no discount, and its taxes (a fixed fee is a 0 % rate with its amount, as Stripe documents).</summary>
     public static InvoiceLineOptions LineOptions(StripeInvoiceLines.Line line) => new()
@@ -241,10 +167,9 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
 
     public async Task<bool> DeleteDraftAsync(StripeAccess access, string invoiceId, CancellationToken cancellationToken)
     {
-        var (client, request) = Connect(access, null);
         try
         {
-            await Call(() => new InvoiceService(client).DeleteAsync(invoiceId, null, request, cancellationToken));
+            await Call(() => invoices.DeleteAsync(invoiceId, null, Request(access, null), cancellationToken));
             return true;
         }
         catch (StripeCallException missing) when (missing.Code == "resource_missing")
@@ -253,28 +178,18 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
         }
     }
 
-    public async Task<StripeInvoiceSnapshot> FinalizeAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, idempotencyKey);
-        return Snapshot(await Call(() => new InvoiceService(client).FinalizeInvoiceAsync(
-            invoiceId, new InvoiceFinalizeOptions { AutoAdvance = false }, request, cancellationToken)));
-    }
+    public async Task<StripeInvoiceSnapshot> FinalizeAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken) =>
+        Snapshot(await Call(() => invoices.FinalizeInvoiceAsync(invoiceId, new InvoiceFinalizeOptions { AutoAdvance = false }, Request(access, idempotencyKey), cancellationToken)));
 
-    public async Task<StripeInvoiceSnapshot> SendAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, idempotencyKey);
-        return Snapshot(await Call(() => new InvoiceService(client).SendInvoiceAsync(invoiceId, null, request, cancellationToken)));
-    }
+    public async Task<StripeInvoiceSnapshot> SendAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken) =>
+        Snapshot(await Call(() => invoices.SendInvoiceAsync(invoiceId, null, Request(access, idempotencyKey), cancellationToken)));
 
-    public async Task<StripeInvoiceSnapshot> PayAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
-    {
-        var (client, request) = Connect(access, idempotencyKey);
-        return Snapshot(await Call(() => new InvoiceService(client).PayAsync(
-            invoiceId, new InvoicePayOptions { OffSession = true }, request, cancellationToken)));
-    }
+    public async Task<StripeInvoiceSnapshot> PayAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken) =>
+        Snapshot(await Call(() => invoices.PayAsync(invoiceId, new InvoicePayOptions { OffSession = true }, Request(access, idempotencyKey), cancellationToken)));
 
-    private static async Task<T> Call<T>(Func<Task<T>> request)
+    private async Task<T> Call<T>(Func<Task<T>> request)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             return await request();
@@ -284,9 +199,14 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
             // Only Stripe's error type, code, message and request id go on, never its raw answer.
             throw StripeCallException.From(exception);
         }
+        finally
+        {
+            latency.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
     }
 
-    private (StripeClient Client, RequestOptions Request) Connect(StripeAccess access, string? idempotencyKey)
+    /// <summary>The key of the request: the account's own (decrypted for this request only), or the platform's with the Connect account.</summary>
+    private RequestOptions Request(StripeAccess access, string? idempotencyKey)
     {
         var (apiKey, stripeAccount) = access.Mode switch
         {
@@ -297,14 +217,10 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
             _ => throw new StripeCallException(StripeFailureKind.Permanent, "The account's Stripe is not connected."),
         };
 
-        var client = _clients.GetOrAdd(apiKey, key => new StripeClient(new StripeClientOptions
-        {
-            ApiKey = key,
-            ApiBase = options.Value.ApiBase,
-            HttpClient = new SystemNetHttpClient(httpClients.CreateClient(HttpClientName), maxNetworkRetries: 0),
-        }));
-        return (client, new RequestOptions { IdempotencyKey = idempotencyKey, StripeAccount = stripeAccount });
+        return new RequestOptions { ApiKey = apiKey, IdempotencyKey = idempotencyKey, StripeAccount = stripeAccount };
     }
+
+    private static StripeCustomerSnapshot Customer(Customer customer) => new(customer.Id, HasSavedCard(customer));
 
     private static StripeInvoiceSnapshot Snapshot(Invoice invoice) => new(
         invoice.Id,
@@ -324,7 +240,8 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
         invoice.Created,
         invoice.StartingBalance,
         invoice.EndingBalance,
-        invoice.AttemptCount);
+        invoice.AttemptCount,
+        invoice.StatusTransitions?.FinalizedAt is { } finalizedAt ? new DateTimeOffset(DateTime.SpecifyKind(finalizedAt, DateTimeKind.Utc)) : null);
 
     /// <summary>A customer's card to charge: the payment method for invoices, or an older customer's legacy default source.</summary>
     public static bool HasSavedCard(Customer customer) =>

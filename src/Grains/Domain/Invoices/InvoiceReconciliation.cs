@@ -1,4 +1,6 @@
-namespace TenantBilling.Grains.Integrations.Stripe;
+using TenantBilling.Grains.Domain.Stripe;
+
+namespace TenantBilling.Grains.Domain.Invoices;
 
 /// <summary>
 /// Which of the Stripe invoices carrying one invoice key is ours, after a create whose outcome was not

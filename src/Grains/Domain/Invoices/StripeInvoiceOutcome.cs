@@ -1,6 +1,8 @@
 using TenantBilling.Grains.Interfaces.Models;
 
-namespace TenantBilling.Grains.Integrations.Stripe;
+using TenantBilling.Grains.Domain.Stripe;
+
+namespace TenantBilling.Grains.Domain.Invoices;
 
 /// <summary>What Stripe's answers mean for our invoice status, in one place.</summary>
 public static class StripeInvoiceOutcome
@@ -38,7 +40,7 @@ public static class StripeInvoiceOutcome
 
         // Credit only ever brings the balance up to zero; a balance owed afterwards is what Stripe carried forward.
         return invoice.EndingBalance is > 0 and var owed
-            ? $"Under Stripe's $0.50 minimum charge: Stripe marked it paid and carries {Domain.Money.FromCentsText(owed)} to the customer's next invoice."
+            ? $"Under Stripe's $0.50 minimum charge: Stripe marked it paid and carries {Money.FromCentsText(owed)} to the customer's next invoice."
             : "Paid from the customer's credit balance in Stripe.";
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TenantBilling.Grains.Integrations.Stripe;
+namespace TenantBilling.Grains.Domain.Stripe;
 
 /// <summary>
 /// The idempotency keys of our Stripe requests. Stripe keeps a key's first result for 24 hours — a 500

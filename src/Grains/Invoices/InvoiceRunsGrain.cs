@@ -1,0 +1,264 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using TenantBilling.Grains.Interfaces;
+
+namespace TenantBilling.Grains.Invoices;
+
+/// <summary>
+/// One account's invoices in flight in Stripe: what resumes an invoice whose run stopped with its process. An
+/// invoice writes its record at the hand-over and when it is done, not after each Stripe step, and registers no
+/// reminder of its own; this record and its one reminder ("invoice-runs", every retry interval while any invoice
+/// is in it) are what bring it back, and it then reads Stripe before going on.
+/// <para>
+/// Entering is durable before <see cref="StartedAsync"/> returns, and entries arriving while a write is under
+/// way share the next one, so invoices handed over together cost a few writes; leaving is written with a later
+/// write (within seconds, or at once when the last one leaves): an entry left by a lost write only costs a ping of
+/// a finished invoice. The reminder is registered before the first entry is written and unregistered after the
+/// empty record is.
+/// </para>
+/// </summary>
+[Reentrant]
+[GrainType("invoice-runs")]
+public sealed partial class InvoiceRunsGrain(
+    [PersistentState("invoice-runs", StorageNames.Billing)] IPersistentState<InvoiceRunsState> state,
+    IOptions<BillingOptions> options,
+    ILogger<InvoiceRunsGrain> logger) : Grain, IInvoiceRunsGrain, IRemindable
+{
+    public const string Reminder = "invoice-runs";
+    private const int PingConcurrency = 64;
+    private static readonly TimeSpan LeavingWrittenWithin = TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim reminderGate = new(1, 1);
+    private HashSet<string> inFlight = [];
+
+    /// <summary>Entered in memory but not yet in a completed write.</summary>
+    private readonly HashSet<string> unwritten = [];
+
+    private long version;
+    private long written;
+    private Task? writing;
+    private bool armed;
+    private IGrainReminder? reminder;
+    private IGrainTimer? leavingTimer;
+    private bool pinging;
+
+    private string AccountId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        inFlight = [.. state.State.InFlight];
+        armed = inFlight.Count > 0;
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (written < version && reason.ReasonCode != DeactivationReasonCode.ApplicationRequested)
+        {
+            await PersistAsync(version);
+        }
+    }
+
+    public async Task StartedAsync(string invoiceKey)
+    {
+        if (inFlight.Add(invoiceKey))
+        {
+            unwritten.Add(invoiceKey);
+            version++;
+        }
+        else if (!unwritten.Contains(invoiceKey))
+        {
+            return;
+        }
+
+        await ArmAsync();
+        await PersistAsync(version);
+    }
+
+    public Task FinishedAsync(string invoiceKey)
+    {
+        if (inFlight.Remove(invoiceKey))
+        {
+            version++;
+            WriteLeavingSoon();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> ResumeAllAsync()
+    {
+        if (pinging)
+        {
+            return inFlight.Count;
+        }
+
+        pinging = true;
+        try
+        {
+            foreach (var chunk in inFlight.ToList().Chunk(PingConcurrency))
+            {
+                await Task.WhenAll(chunk.Select(async invoiceKey =>
+                {
+                    try
+                    {
+                        if (await GrainFactory.GetGrain<IStripeInvoiceGrain>(invoiceKey).ContinueAsync())
+                        {
+                            await FinishedAsync(invoiceKey);
+                        }
+                    }
+                    catch (Exception exception)
+                    {
+                        LogPingFailed(logger, exception, AccountId, invoiceKey);
+                    }
+                }));
+            }
+        }
+        finally
+        {
+            pinging = false;
+        }
+
+        return inFlight.Count;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != Reminder)
+        {
+            return;
+        }
+
+        if (inFlight.Count == 0)
+        {
+            // The reminder ticked, so it exists, whatever this activation assumed.
+            armed = true;
+            await PersistAsync(version);
+            await DisarmAsync();
+            return;
+        }
+
+        await ResumeAllAsync();
+    }
+
+    /// <summary>Writes once <paramref name="needed"/> is stored: a write under way is waited for, and those waiting meanwhile share the next.</summary>
+    private async Task PersistAsync(long needed)
+    {
+        while (written < needed)
+        {
+            if (writing is { } running)
+            {
+                await running;
+                continue;
+            }
+
+            writing = WriteAsync();
+            try
+            {
+                await writing;
+            }
+            finally
+            {
+                writing = null;
+            }
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        var writingVersion = version;
+        var entered = unwritten.ToList();
+        state.State = new InvoiceRunsState { InFlight = [.. inFlight] };
+        await state.WriteStateAsync();
+        written = Math.Max(written, writingVersion);
+        unwritten.ExceptWith(entered);
+        if (inFlight.Count == 0)
+        {
+            await DisarmAsync();
+        }
+    }
+
+    /// <summary>Registers the reminder before the first entry that needs it is written.</summary>
+    private async Task ArmAsync()
+    {
+        // Always through the gate: an unregistration under way finishes first, then this registers anew.
+        await reminderGate.WaitAsync();
+        try
+        {
+            if (!armed)
+            {
+                reminder = await this.RegisterOrUpdateReminder(Reminder, options.Value.RetryInterval, options.Value.RetryInterval);
+                armed = true;
+            }
+        }
+        finally
+        {
+            reminderGate.Release();
+        }
+    }
+
+    /// <summary>Unregisters the reminder once the empty record is written (and nothing entered meanwhile).</summary>
+    private async Task DisarmAsync()
+    {
+        await reminderGate.WaitAsync();
+        try
+        {
+            if (inFlight.Count == 0 && written == version && armed)
+            {
+                if ((reminder ?? await this.GetReminder(Reminder)) is { } registered)
+                {
+                    await this.UnregisterReminder(registered);
+                }
+
+                reminder = null;
+                armed = false;
+            }
+        }
+        finally
+        {
+            reminderGate.Release();
+        }
+    }
+
+    /// <summary>Leaving is written within a few seconds, or at once when the record became empty.</summary>
+    private void WriteLeavingSoon()
+    {
+        if (inFlight.Count == 0)
+        {
+            leavingTimer?.Dispose();
+            leavingTimer = null;
+            _ = WriteNowAsync();
+            return;
+        }
+
+        leavingTimer ??= this.RegisterGrainTimer(
+            async _ =>
+            {
+                leavingTimer?.Dispose();
+                leavingTimer = null;
+                await WriteNowAsync();
+            },
+            new GrainTimerCreationOptions(LeavingWrittenWithin, Timeout.InfiniteTimeSpan) { Interleave = true });
+    }
+
+    private async Task WriteNowAsync()
+    {
+        try
+        {
+            await PersistAsync(version);
+        }
+        catch (Exception exception)
+        {
+            // The entries stay; a finished invoice pinged later leaves again.
+            LogWriteFailed(logger, exception, AccountId);
+            Hosting.DropActivationOnFailure.Drop(GrainContext, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoices in flight of account {AccountId}: pinging invoice {InvoiceKey} failed; the next reminder tick pings it again")]
+    private static partial void LogPingFailed(ILogger logger, Exception exception, string accountId, string invoiceKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoices in flight of account {AccountId}: writing the record failed")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string accountId);
+}
