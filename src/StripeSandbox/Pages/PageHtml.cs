@@ -58,7 +58,7 @@ internal static class PageHtml
         $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Style)))}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private const string Banner =
-        "<div class=\"banner\" role=\"note\"><strong>Sandbox</strong>A test invoice from Tenant Billing's local Stripe sandbox — not Stripe. Nothing was e-mailed, nothing can be paid, and it is gone when the service stops.</div>";
+        "<div class=\"banner\" role=\"note\"><strong>Sandbox</strong> A test invoice from Tenant Billing's local Stripe sandbox — not Stripe. Nothing was e-mailed, nothing can be paid, and it is gone when the service stops.</div>";
 
     public static string Invoice(InvoicePage invoice)
     {
@@ -66,7 +66,7 @@ internal static class PageHtml
         var title = invoice.Number is { } number ? $"Invoice {number}" : "Invoice";
         Open(html, $"{Label} · {title}");
         html.Append("<main>");
-        html.Append("<header><h1>").Append("Invoice <span class=\"number\">").Append(E(invoice.Number ?? invoice.InvoiceId)).Append("</span>")
+        html.Append("<header><h1>").Append("Invoice <span class=\"number\">").Append(E(invoice.Number ?? invoice.InvoiceId)).Append("</span> ")
             .Append("<span class=\"tag\">").Append(Label).Append("</span></h1>")
             .Append("<span class=\"status status-").Append(E(invoice.Status)).Append("\">").Append(E(StatusText(invoice))).Append("</span></header>");
 
@@ -143,7 +143,7 @@ internal static class PageHtml
     {
         var html = new StringBuilder();
         Open(html, $"{Label} · Tenant Billing's Stripe sandbox");
-        html.Append("<main><header><h1>Tenant Billing's Stripe sandbox<span class=\"tag\">").Append(Label).Append("</span></h1></header>")
+        html.Append("<main><header><h1>Tenant Billing's Stripe sandbox <span class=\"tag\">").Append(Label).Append("</span></h1></header>")
             .Append("<p>A local stand-in for the parts of Stripe's API that Tenant Billing uses, running inside the service on this machine, so that invoices can go all the way through without a Stripe account. It is not Stripe: nothing is e-mailed or charged, and everything here is forgotten when the service stops.</p>")
             .Append("<p>Each invoice the service sends here has a page of its own; its address is the invoice's <code>hostedInvoiceUrl</code> in the service's API.</p></main>");
         return Close(html);
@@ -153,7 +153,7 @@ internal static class PageHtml
     {
         var html = new StringBuilder();
         Open(html, $"{Label} · Not found");
-        html.Append("<main><header><h1>Not found<span class=\"tag\">").Append(Label).Append("</span></h1></header><p>").Append(E(message)).Append("</p></main>");
+        html.Append("<main><header><h1>Not found <span class=\"tag\">").Append(Label).Append("</span></h1></header><p>").Append(E(message)).Append("</p></main>");
         return Close(html);
     }
 
