@@ -34,12 +34,15 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Settings of one run: PostgreSQL or in-memory, the Stripe fake, extra configuration.</summary>
-    public sealed record Settings(string Name, string? PostgresConnectionString, string? StripeApiBase, IReadOnlyDictionary<string, string>? Extra = null);
+    /// <summary>The Release build of this checkout's src/Api.</summary>
+    public static string OwnDll { get; } = Path.Combine(Repository.Root, "src", "Api", "bin", "Release", "net10.0", "TenantBilling.Api.dll");
+
+    /// <summary>Settings of one run: PostgreSQL or in-memory, the Stripe fake, extra configuration, and which API build runs (default <see cref="OwnDll"/>).</summary>
+    public sealed record Settings(string Name, string? PostgresConnectionString, string? StripeApiBase, IReadOnlyDictionary<string, string>? Extra = null, string? Dll = null);
 
     public static async Task<ApiProcess> StartAsync(Settings settings)
     {
-        var dll = Path.Combine(Repository.Root, "src", "Api", "bin", "Release", "net10.0", "TenantBilling.Api.dll");
+        var dll = settings.Dll ?? OwnDll;
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException($"{dll} is missing: run the benchmarks with -c Release (the Release build of src/Api is started as its own process).");
