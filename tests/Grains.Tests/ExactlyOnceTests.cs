@@ -1,5 +1,6 @@
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Tenants;
 using TenantBilling.Grains.Tests.Support;
 using TenantBilling.TestSupport;
@@ -168,7 +169,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     {
         cluster.Clock.Set(Utc(2025, 1, 10));
         var scenario = await StartAsync(cluster.Grains, billingDay: 1);
-        var months = TenantGrain.RecentEntriesKept + 2;
+        var months = PeriodBook.RecentEntriesKept + 2;
         for (var i = 0; i < months; i++)
         {
             var start = Utc(2025, 1, 1).AddMonths(i);

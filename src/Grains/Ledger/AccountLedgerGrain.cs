@@ -4,13 +4,6 @@ using TenantBilling.Grains.Telemetry;
 
 namespace TenantBilling.Grains.Ledger;
 
-[GenerateSerializer, Alias("account-ledger-state")]
-public sealed class AccountLedgerState
-{
-    [Id(0)] public List<PhantomFee> Fees { get; set; } = [];
-    [Id(1)] public List<TaxReportEntry> Taxes { get; set; } = [];
-}
-
 /// <summary>
 /// One account's month: the phantom-tenant fees charged and the taxes of the invoices sent. Both are
 /// recorded once per invoice key. Fees are append-only: no method changes or removes one.

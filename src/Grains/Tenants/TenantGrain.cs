@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using TenantBilling.Grains.Domain.Addresses;
 using TenantBilling.Grains.Domain.Invoices;
-using TenantBilling.Grains.Domain.Taxes;
+using TenantBilling.Grains.Domain.OneTimeInvoices;
 using TenantBilling.Grains.Domain.Schedule;
+using TenantBilling.Grains.Domain.Taxes;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -31,13 +32,9 @@ public sealed partial class TenantGrain(
 
     private static readonly TimeSpan ImmediateDueTime = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// Handed-over and unscheduled entries kept (a year of each) to answer replays of recent statements
-    /// from the tenant itself; older handed-over months are answered by their invoice.
-    /// </summary>
-    internal const int RecentEntriesKept = 12;
-
     private TenantState State => state.State;
+
+    private PeriodBook Book => new(State);
 
     private string AccountId => GrainKeys.ParseTenant(this.GetPrimaryKeyString()).AccountId;
 
@@ -79,7 +76,7 @@ public sealed partial class TenantGrain(
         State.Profile = new BillingProfile(
             input.AutoCharge, input.IncludeTaxes, input.BillingDay, input.Prices, input.RecurringItems,
             previous?.FirstPeriod ?? BillingPeriod.Of(now).ToString(), previous?.CreatedAt ?? now, now);
-        Reschedule(now);
+        Book.Reschedule(State.Profile, now);
         State.UpdatedAt = now;
         await SyncReminderAsync();
         await state.WriteStateAsync();
@@ -96,7 +93,7 @@ public sealed partial class TenantGrain(
 
         State.Profile = null;
         var now = time.GetUtcNow();
-        Reschedule(now);
+        Book.Reschedule(State.Profile, now);
         State.UpdatedAt = now;
         await SyncReminderAsync();
         await state.WriteStateAsync();
@@ -114,97 +111,43 @@ public sealed partial class TenantGrain(
     public async Task<StatementAccepted> AcceptStatementAsync(string period, Statement statement)
     {
         EnsureExists();
-        var now = time.GetUtcNow();
-        var parsed = BillingPeriod.Parse(period);
-        if (!parsed.IsClosedAt(now))
+        var invoiced = Book.NeedsInvoiceToAccept(period)
+            ? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+            : null;
+        var decision = Book.Accept(period, statement, State.Profile, time.GetUtcNow(), invoiced);
+
+        // A replay may follow a request that stored the statement but failed to register its reminder.
+        if (await SyncReminderAsync() || decision.Changed)
         {
-            throw BillingProblemException.Invalid("period", $"{period} has not ended yet: statements are for closed months (UTC).");
+            await state.WriteStateAsync();
         }
 
-        var entry = State.Periods.Find(e => e.Period == period);
-        StatementOutcome outcome;
-        if (entry is not null)
-        {
-            if (entry.Statement.HasSameContent(statement))
-            {
-                // A replay may follow a request that stored the statement but failed to register its reminder.
-                if (await SyncReminderAsync())
-                {
-                    await state.WriteStateAsync();
-                }
-
-                return Accepted(StatementOutcome.Replayed, entry);
-            }
-
-            if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
-            {
-                throw AlreadyInvoiced(period);
-            }
-
-            entry.Statement = statement;
-            entry.ReceivedAt = now;
-            outcome = StatementOutcome.Replaced;
-        }
-        else
-        {
-            if (State.TrimmedThrough is { } trimmed && string.CompareOrdinal(period, trimmed) <= 0)
-            {
-                var invoiced = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync();
-                if (invoiced?.SourceStatement is { } source)
-                {
-                    return source.HasSameContent(statement)
-                        ? new StatementAccepted(StatementOutcome.Replayed, period, null, BillingSchedule.AlreadyInvoiced(parsed))
-                        : throw AlreadyInvoiced(period);
-                }
-            }
-
-            entry = new PeriodEntry { Period = period, Statement = statement, ReceivedAt = now };
-            InsertInOrder(entry);
-            outcome = StatementOutcome.Created;
-        }
-
-        if (State.LatestStatementPeriod is null || string.CompareOrdinal(period, State.LatestStatementPeriod) >= 0)
-        {
-            State.LatestStatementPeriod = period;
-            State.LatestUsageTotal = statement.UsageTotal;
-        }
-
-        Schedule(entry, now);
-        Trim();
-        await SyncReminderAsync();
-        await state.WriteStateAsync();
-        return Accepted(outcome, entry);
+        return decision.Answer;
     }
 
     public async Task<InvoicePreview> PreviewInvoiceAsync(string period)
     {
         EnsureExists();
-        var entry = State.Periods.Find(e => e.Period == period);
-        if (entry?.Stage is null or PeriodStage.HandedOver)
+        switch (Book.Preview(period, State.Profile, time.GetUtcNow()))
         {
-            var handedOver = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
-                ?? throw BillingProblemException.NotFound($"A statement for {period}");
-            return new InvoicePreview(handedOver, null, BillingSchedule.AlreadyInvoiced(BillingPeriod.Parse(period)));
-        }
+            case PreviewPlan.FromInvoice invoiced:
+                var handedOver = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+                    ?? throw BillingProblemException.NotFound($"A statement for {period}");
+                return new InvoicePreview(handedOver, null, invoiced.Reason);
+            case PreviewPlan.Kept kept:
+                return new InvoicePreview(kept.Draft, kept.ScheduledFor, null);
+            case PreviewPlan.Compose compose:
+                try
+                {
+                    return new InvoicePreview(await ComposeAsync(compose.Entry, State.Profile!, compose.InvoiceDate), compose.ScheduledFor, compose.NotScheduled);
+                }
+                catch (TaxesUnavailableException waiting)
+                {
+                    throw waiting.AsProblem(string.Empty);
+                }
 
-        if (entry.Draft is { } composed)
-        {
-            return new InvoicePreview(composed, entry.DueAt, null);
-        }
-
-        if (State.Profile is null)
-        {
-            throw BillingProblemException.Conflict($"The tenant has no billing profile, so {period} can't be composed and is not billed.");
-        }
-
-        try
-        {
-            var draft = await ComposeAsync(entry, State.Profile, entry.DueAt ?? time.GetUtcNow());
-            return new InvoicePreview(draft, entry.IsPending ? entry.DueAt : null, WhyNotScheduled(entry));
-        }
-        catch (TaxesUnavailableException waiting)
-        {
-            throw waiting.AsProblem(string.Empty);
+            default:
+                throw new InvalidOperationException("Unknown preview plan.");
         }
     }
 
@@ -212,13 +155,7 @@ public sealed partial class TenantGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        var invoices = State.Periods
-            .Where(e => e.IsPending)
-            .Select(e => new InvoiceSummary(
-                GrainKeys.MonthlyInvoice(AccountId, TenantId, e.Period), InvoiceKind.Monthly, e.Period, null,
-                e.Stage == PeriodStage.Composing ? InvoiceStatus.Composing : e.WaitingReason is null ? InvoiceStatus.Scheduled : InvoiceStatus.WaitingForTaxes,
-                e.DueAt, e.Draft?.Total, null, null, null, null, null, e.WaitingReason, e.ReceivedAt))
-            .ToList();
+        var invoices = Book.PendingInvoices(AccountId, TenantId).ToList();
 
         var keys = new List<string>();
         for (var year = State.CreatedAt.Year; year <= now.Year + 1; year++)
@@ -239,30 +176,13 @@ public sealed partial class TenantGrain(
         var invoice = Invoice(GrainKeys.OneTimeInvoice(AccountId, TenantId, requestId));
         if (await invoice.GetDraftAsync() is { } existing)
         {
-            if (!SameItems(existing, items))
-            {
-                throw BillingProblemException.Conflict($"Request '{requestId}' was already used for other items.");
-            }
-
+            OneTimeInvoiceRules.EnsureSameItems(requestId, existing, items);
             await RecordInHistoryAsync(existing);
             return (await invoice.GetSummaryAsync())!;
         }
 
-        var profile = State.Profile ?? throw BillingProblemException.Conflict("The tenant has no billing profile: it sets auto-charge, taxes and product prices.");
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (items[i].ProductCode is { } code && !profile.Prices.ContainsKey(code))
-            {
-                errors[$"items[{i}].productCode"] = [$"The billing profile has no price for '{code}'. Priced: {string.Join(", ", profile.Prices.Keys.Order(StringComparer.Ordinal))}."];
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            throw BillingProblemException.Invalid(errors);
-        }
-
+        var profile = OneTimeInvoiceRules.RequireProfile(State.Profile);
+        OneTimeInvoiceRules.EnsurePriced(profile, items);
         var draft = InvoiceComposer.ComposeOneTime(AccountId, TenantId, requestId, items, profile, State.LatestUsageTotal, time.GetUtcNow());
         try
         {
@@ -305,28 +225,25 @@ public sealed partial class TenantGrain(
     private async Task HandOverDueInvoicesAsync()
     {
         var now = time.GetUtcNow();
-        foreach (var entry in State.Periods.Where(e => e.IsPending && e.DueAt <= now).ToList())
+        foreach (var entry in Book.DueAt(now))
         {
             if (entry.Stage == PeriodStage.Scheduled)
             {
                 try
                 {
-                    entry.Draft = await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value);
+                    PeriodBook.Composed(entry, await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value));
                 }
                 catch (TaxesUnavailableException waiting)
                 {
                     LogWaitingForTaxes(logger, this.GetPrimaryKeyString(), entry.Period, waiting.Message);
-                    if (entry.WaitingReason != waiting.Message)
+                    if (PeriodBook.Waiting(entry, waiting.Message))
                     {
-                        entry.WaitingReason = waiting.Message;
                         await state.WriteStateAsync();
                     }
 
                     continue;
                 }
 
-                entry.Stage = PeriodStage.Composing;
-                entry.WaitingReason = null;
                 await state.WriteStateAsync();
             }
 
@@ -344,13 +261,11 @@ public sealed partial class TenantGrain(
                 continue;
             }
 
-            entry.Stage = PeriodStage.HandedOver;
-            entry.HandedOverAt = now;
-            entry.Draft = null;
+            PeriodBook.HandedOver(entry, now);
             await state.WriteStateAsync();
         }
 
-        Trim();
+        Book.Trim();
         await SyncReminderAsync(Overdue.RetryLater);
         await state.WriteStateAsync();
     }
@@ -390,40 +305,6 @@ public sealed partial class TenantGrain(
     private async Task RecordInHistoryAsync(InvoiceDraft draft) =>
         await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, draft.InvoiceDate.Year)).AddAsync(draft.InvoiceKey);
 
-    /// <summary>Recomputes the due instant of every entry not yet being handed over, after the profile or a statement changed.</summary>
-    private void Reschedule(DateTimeOffset now)
-    {
-        foreach (var entry in State.Periods.Where(e => e.Stage is PeriodStage.Unscheduled or PeriodStage.Scheduled))
-        {
-            Schedule(entry, now);
-        }
-    }
-
-    private void Schedule(PeriodEntry entry, DateTimeOffset now)
-    {
-        if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
-        {
-            return;
-        }
-
-        // A due instant that has already passed stays as it is: the invoice is being sent now and
-        // its invoice date must not move between retries.
-        if (entry.Stage == PeriodStage.Scheduled && entry.DueAt <= now && State.Profile is not null)
-        {
-            return;
-        }
-
-        var dueAt = State.Profile is { } profile
-            ? BillingSchedule.DueAt(profile.BillingDay, BillingPeriod.Parse(profile.FirstPeriod), BillingPeriod.Parse(entry.Period), now)
-            : null;
-        entry.DueAt = dueAt;
-        entry.Stage = dueAt is null ? PeriodStage.Unscheduled : PeriodStage.Scheduled;
-        if (dueAt is null)
-        {
-            entry.WaitingReason = null;
-        }
-    }
-
     /// <summary>How <see cref="SyncReminderAsync"/> treats an invoice that is already due.</summary>
     private enum Overdue
     {
@@ -446,7 +327,7 @@ public sealed partial class TenantGrain(
     private async Task<bool> SyncReminderAsync(Overdue overdue = Overdue.KeepRegistered)
     {
         var now = time.GetUtcNow();
-        var next = State.Periods.Where(e => e.IsPending).Min(e => e.DueAt);
+        var next = Book.NextDueAt;
         if (next is null)
         {
             // After a tick (RetryLater) look even when the state knows of no reminder: one registered
@@ -502,57 +383,11 @@ public sealed partial class TenantGrain(
         return true;
     }
 
-    private void InsertInOrder(PeriodEntry entry)
-    {
-        var index = State.Periods.FindIndex(e => string.CompareOrdinal(e.Period, entry.Period) > 0);
-        State.Periods.Insert(index < 0 ? State.Periods.Count : index, entry);
-    }
-
-    /// <summary>Drops all but the newest few handed-over and unscheduled entries, so the state stays small.</summary>
-    private void Trim()
-    {
-        foreach (var stage in new[] { PeriodStage.HandedOver, PeriodStage.Unscheduled })
-        {
-            var old = State.Periods.Where(e => e.Stage == stage).SkipLast(RecentEntriesKept).ToList();
-            foreach (var entry in old)
-            {
-                State.Periods.Remove(entry);
-                if (State.TrimmedThrough is null || string.CompareOrdinal(entry.Period, State.TrimmedThrough) > 0)
-                {
-                    State.TrimmedThrough = entry.Period;
-                }
-            }
-        }
-    }
-
-    private static bool SameItems(InvoiceDraft existing, IReadOnlyList<OneTimeItem> items) =>
-        existing.Lines.Count == items.Count
-        && existing.Lines.Zip(items).All(pair =>
-            pair.First.Quantity == pair.Second.Quantity
-            && pair.First.ProductCode == pair.Second.ProductCode
-            && (pair.Second.Description is null || pair.First.Description == pair.Second.Description)
-            && (pair.Second.UnitPrice is null || pair.First.UnitPrice == pair.Second.UnitPrice)
-            && (pair.Second.TaxCategory is null || pair.First.TaxCategory == pair.Second.TaxCategory));
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantKey}: the invoice for {Period} waits for its taxes: {Reason}")]
     private static partial void LogWaitingForTaxes(ILogger logger, string tenantKey, string period, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantKey}: handing over the invoice for {Period} failed; retrying in {RetryInterval}")]
     private static partial void LogHandOverFailed(ILogger logger, Exception exception, string tenantKey, string period, TimeSpan retryInterval);
-
-    private StatementAccepted Accepted(StatementOutcome outcome, PeriodEntry entry) =>
-        new(outcome, entry.Period, entry.IsPending ? entry.DueAt : null, WhyNotScheduled(entry));
-
-    /// <summary>Why the entry's month is not scheduled, or null while it is pending.</summary>
-    private NotScheduled? WhyNotScheduled(PeriodEntry entry) => entry.Stage switch
-    {
-        PeriodStage.Unscheduled => BillingSchedule.WhyNotScheduled(State.Profile, BillingPeriod.Parse(entry.Period)),
-        PeriodStage.HandedOver => BillingSchedule.AlreadyInvoiced(BillingPeriod.Parse(entry.Period)),
-        _ => null,
-    };
-
-    private static BillingProblemException AlreadyInvoiced(string period) =>
-        BillingProblemException.Conflict($"{period} has already been invoiced with a different statement; it can't be changed.");
 
     private IStripeInvoiceGrain Invoice(string key) => GrainFactory.GetGrain<IStripeInvoiceGrain>(key);
 
@@ -568,7 +403,7 @@ public sealed partial class TenantGrain(
 
     private async Task<TenantView> ViewAsync() => new(
         AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions,
-        State.Periods.Where(e => e.IsPending).OrderBy(e => e.DueAt).Select(e => new ScheduledInvoice(e.Period, e.DueAt!.Value)).FirstOrDefault(),
+        Book.NextInvoice,
         State.HasStripeCustomer ? await Customer.GetIdAsync() : null, State.CreatedAt, State.UpdatedAt);
 
     /// <summary>Passes changed tenant data on to the Stripe customer, once there is one.</summary>

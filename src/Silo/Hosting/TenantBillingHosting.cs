@@ -117,6 +117,7 @@ public static class TenantBillingHosting
         services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<IStripeGateway, StripeGateway>();
         services.AddBillingTelemetry();
+        services.AddBillingOptionsValidation();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Grains.Invoices;
 using TenantBilling.Grains.Ledger;
+using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Tenants;
 
 namespace TenantBilling.Grains.Tests.StoredState;
