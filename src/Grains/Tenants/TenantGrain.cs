@@ -13,12 +13,13 @@ using TenantBilling.Grains.Interfaces.Models;
 namespace TenantBilling.Grains.Tenants;
 
 /// <summary>
-/// A tenant and its monthly schedule. Each statement of a closed month becomes an entry in
-/// <see cref="TenantState.Periods"/>; with a profile it is scheduled for its billing day and one
-/// reminder ("invoice-due") is kept registered for the earliest due entry. When it fires, each due
-/// entry is composed and handed to its <see cref="IStripeInvoiceGrain"/> exactly once: the stage is
-/// persisted before and after the hand-over, a handed-over entry is never handed over again, and the
-/// receiver ignores a repeat of a hand-over that was cut off before it was recorded here.
+/// A tenant and its monthly schedule, kept in its <see cref="PeriodBook"/>. The book's earliest pending invoice
+/// has an account billing alarm (<see cref="IBillingAlarmGrain"/>) set for it before the state that schedules it
+/// is written; when the alarm goes off, or at once when an invoice is due already, each due invoice is composed
+/// and handed to its <see cref="IStripeInvoiceGrain"/>, and the hand-over is recorded in one state write. The
+/// invoice keeps the first draft it gets for its key, so a hand-over repeated after a failure or a stop (the
+/// record not yet written) changes nothing; a hand-over whose outcome is unknown keeps its draft, so its retry
+/// hands over the same one, and sets the alarm that retries it.
 /// </summary>
 [GrainType("tenant")]
 public sealed partial class TenantGrain(
@@ -28,9 +29,8 @@ public sealed partial class TenantGrain(
     IOptions<BillingOptions> options,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
 {
-    private const string InvoiceReminder = "invoice-due";
-
-    private static readonly TimeSpan ImmediateDueTime = TimeSpan.FromSeconds(1);
+    /// <summary>The reminder of the tenant's own that earlier versions kept registered; only unregistered now.</summary>
+    private const string LegacyInvoiceReminder = "invoice-due";
 
     private TenantState State => state.State;
 
@@ -46,7 +46,10 @@ public sealed partial class TenantGrain(
         var now = time.GetUtcNow();
         if (created)
         {
+            // In the account's index before it exists: the account's billing alarms wake the tenants listed there.
+            await GrainFactory.GetGrain<IAccountGrain>(AccountId).AddTenantAsync(TenantId);
             State.CreatedAt = now;
+            State.ListsItsOwnInvoices = true;
         }
 
         if (State.Details is { } previous && previous.Address != details.Address)
@@ -78,8 +81,9 @@ public sealed partial class TenantGrain(
             previous?.FirstPeriod ?? BillingPeriod.Of(now).ToString(), previous?.CreatedAt ?? now, now);
         Book.Reschedule(State.Profile, now);
         State.UpdatedAt = now;
-        await SyncReminderAsync();
+        await SetAlarmAsync(now);
         await state.WriteStateAsync();
+        HandOverSoonIfDue(now);
         return State.Profile;
     }
 
@@ -91,11 +95,12 @@ public sealed partial class TenantGrain(
             throw BillingProblemException.NotFound("Billing profile");
         }
 
-        State.Profile = null;
+        // Cancels what is not handed over; a due month whose hand-over was not recorded is looked up first.
         var now = time.GetUtcNow();
-        Book.Reschedule(State.Profile, now);
+        await RecordUnrecordedHandOversAsync(now);
+        State.Profile = null;
+        Book.Reschedule(null, now);
         State.UpdatedAt = now;
-        await SyncReminderAsync();
         await state.WriteStateAsync();
     }
 
@@ -111,15 +116,16 @@ public sealed partial class TenantGrain(
     public async Task<StatementAccepted> AcceptStatementAsync(string period, Statement statement)
     {
         EnsureExists();
-        var invoiced = Book.NeedsInvoiceToAccept(period)
+        var now = time.GetUtcNow();
+        var invoiced = Book.NeedsInvoiceToAccept(period, statement, now)
             ? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
             : null;
-        var decision = Book.Accept(period, statement, State.Profile, time.GetUtcNow(), invoiced);
-
-        // A replay may follow a request that stored the statement but failed to register its reminder.
-        if (await SyncReminderAsync() || decision.Changed)
+        var decision = Book.Accept(period, statement, State.Profile, now, invoiced);
+        if (decision.Changed)
         {
+            await SetAlarmAsync(now);
             await state.WriteStateAsync();
+            HandOverSoonIfDue(now);
         }
 
         return decision.Answer;
@@ -128,12 +134,17 @@ public sealed partial class TenantGrain(
     public async Task<InvoicePreview> PreviewInvoiceAsync(string period)
     {
         EnsureExists();
-        switch (Book.Preview(period, State.Profile, time.GetUtcNow()))
+        var now = time.GetUtcNow();
+        var handedOver = Book.Find(period) is { } entry && PeriodBook.MayHaveBeenHandedOver(entry, now)
+            ? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+            : null;
+        switch (Book.Preview(period, State.Profile, now, handedOver))
         {
             case PreviewPlan.FromInvoice invoiced:
-                var handedOver = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+                var draft = handedOver
+                    ?? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
                     ?? throw BillingProblemException.NotFound($"A statement for {period}");
-                return new InvoicePreview(handedOver, null, invoiced.Reason);
+                return new InvoicePreview(draft, null, invoiced.Reason);
             case PreviewPlan.Kept kept:
                 return new InvoicePreview(kept.Draft, kept.ScheduledFor, null);
             case PreviewPlan.Compose compose:
@@ -155,16 +166,20 @@ public sealed partial class TenantGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        var invoices = Book.PendingInvoices(AccountId, TenantId).ToList();
-
-        var keys = new List<string>();
-        for (var year = State.CreatedAt.Year; year <= now.Year + 1; year++)
+        var keys = State.InvoicedPeriods.Select(period => GrainKeys.MonthlyInvoice(AccountId, TenantId, period))
+            .Concat(State.OneTimeRequests.Select(requestId => GrainKeys.OneTimeInvoice(AccountId, TenantId, requestId)))
+            .Concat(Book.MayHaveBeenHandedOver(now).Select(e => GrainKeys.MonthlyInvoice(AccountId, TenantId, e.Period)))
+            .ToList();
+        if (!State.ListsItsOwnInvoices)
         {
-            keys.AddRange(await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, year)).ListAsync());
+            for (var year = State.CreatedAt.Year; year <= now.Year + 1; year++)
+            {
+                keys.AddRange(await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, year)).ListAsync());
+            }
         }
 
-        var summaries = await Task.WhenAll(keys.Select(key => Invoice(key).GetSummaryAsync()));
-        invoices.AddRange(summaries.OfType<InvoiceSummary>().Where(s => invoices.TrueForAll(p => p.InvoiceKey != s.InvoiceKey)));
+        var invoices = (await Task.WhenAll(keys.Distinct(StringComparer.Ordinal).Select(key => Invoice(key).GetSummaryAsync()))).OfType<InvoiceSummary>().ToList();
+        invoices.AddRange(Book.PendingInvoices(AccountId, TenantId).Where(p => invoices.TrueForAll(i => i.InvoiceKey != p.InvoiceKey)));
         return invoices
             .OrderByDescending(i => i.DueAt ?? i.UpdatedAt)
             .ToList();
@@ -177,7 +192,11 @@ public sealed partial class TenantGrain(
         if (await invoice.GetDraftAsync() is { } existing)
         {
             OneTimeInvoiceRules.EnsureSameItems(requestId, existing, items);
-            await RecordInHistoryAsync(existing);
+            if (RecordOneTimeRequest(requestId))
+            {
+                await state.WriteStateAsync();
+            }
+
             return (await invoice.GetSummaryAsync())!;
         }
 
@@ -193,81 +212,175 @@ public sealed partial class TenantGrain(
             throw waiting.AsProblem(" Nothing was sent.");
         }
 
-        await StartCustomerAsync();
-        var summary = await invoice.SubmitAsync(draft);
-        await RecordInHistoryAsync(draft);
-        return summary;
+        // Listed before it is handed over: a request cut off after the hand-over is still in the list (and a repeat
+        // of it answers the invoice); one cut off before lists nothing until it is repeated.
+        var recorded = await StartCustomerAsync() | RecordOneTimeRequest(requestId);
+        if (recorded)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return await invoice.SubmitAsync(draft);
     }
 
     public async Task WakeAsync()
     {
-        if (State.Exists)
+        var now = time.GetUtcNow();
+        if (State.Exists && Book.DueAt(now).Count > 0)
         {
-            if (await SyncReminderAsync(Overdue.FireNow))
-            {
-                await state.WriteStateAsync();
-            }
+            await SetAlarmAsync(now);
+            HandOverSoon();
         }
     }
 
+    public Task HandOverDueAsync() => HandOverDueInvoicesAsync();
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == InvoiceReminder)
+        if (reminderName != LegacyInvoiceReminder)
         {
-            await HandOverDueInvoicesAsync();
+            return;
+        }
+
+        await HandOverDueInvoicesAsync();
+
+        // A reminder of an earlier version: the account's alarm takes over its pending invoices, then it goes.
+        if (await this.GetReminder(LegacyInvoiceReminder) is { } legacy)
+        {
+            await SetAlarmAsync(time.GetUtcNow());
+            await this.UnregisterReminder(legacy);
+        }
+
+        if (State.ReminderDueAt is not null)
+        {
+            State.ReminderDueAt = null;
+            await state.WriteStateAsync();
         }
     }
 
     /// <summary>
-    /// Composes each due invoice once (with its taxes), persists the draft as Composing, hands it over and
-    /// records the hand-over. A draft once composed is what is handed over, whatever changes afterwards.
+    /// Hands over each due invoice, composing it (with its taxes) unless a draft is kept from an attempt whose
+    /// outcome is unknown, and records what happened in one state write. An invoice that waits for its taxes or
+    /// whose hand-over failed gets the alarm that retries it, set before that write.
     /// </summary>
     private async Task HandOverDueInvoicesAsync()
     {
         var now = time.GetUtcNow();
-        foreach (var entry in Book.DueAt(now))
+        var due = Book.DueAt(now);
+        if (due.Count == 0)
         {
-            if (entry.Stage == PeriodStage.Scheduled)
+            return;
+        }
+
+        var changed = false;
+        var retry = false;
+        foreach (var entry in due)
+        {
+            var draft = entry.Draft;
+            if (draft is null)
             {
                 try
                 {
-                    PeriodBook.Composed(entry, await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value));
+                    draft = await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value);
                 }
                 catch (TaxesUnavailableException waiting)
                 {
                     LogWaitingForTaxes(logger, this.GetPrimaryKeyString(), entry.Period, waiting.Message);
-                    if (PeriodBook.Waiting(entry, waiting.Message))
-                    {
-                        await state.WriteStateAsync();
-                    }
-
+                    changed |= PeriodBook.Waiting(entry, waiting.Message);
+                    retry = true;
                     continue;
                 }
-
-                await state.WriteStateAsync();
             }
 
             try
             {
-                await StartCustomerAsync();
-                await Invoice(entry.Draft!.InvoiceKey).SubmitAsync(entry.Draft);
-                await RecordInHistoryAsync(entry.Draft);
+                changed |= await StartCustomerAsync();
+                await Invoice(draft.InvoiceKey).SubmitAsync(draft);
             }
             catch (Exception exception) when (exception is not BillingProblemException)
             {
-                // A timeout is not proof the hand-over did not happen: the entry stays Composing and the
-                // next tick hands the same draft over again, which the receiver ignores if it has it.
+                // A timeout is not proof the hand-over did not happen: the draft is kept, and the retry hands the
+                // same one over again, which the receiver ignores if it has it.
                 LogHandOverFailed(logger, exception, this.GetPrimaryKeyString(), entry.Period, options.Value.RetryInterval);
+                if (entry.Draft is null)
+                {
+                    PeriodBook.Composed(entry, draft);
+                    changed = true;
+                }
+
+                retry = true;
                 continue;
             }
 
-            PeriodBook.HandedOver(entry, now);
-            await state.WriteStateAsync();
+            Book.HandedOver(entry, now);
+            changed = true;
         }
 
-        Book.Trim();
-        await SyncReminderAsync(Overdue.RetryLater);
-        await state.WriteStateAsync();
+        changed |= Book.Trim();
+        if (retry)
+        {
+            await Alarm(BillingAlarms.Retry(now, options.Value.RetryInterval)).SetAsync(TenantId);
+        }
+        else
+        {
+            await SetAlarmAsync(now);
+        }
+
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>
+    /// Sets the account's alarm for the earliest pending invoice: its billing day, or the retry alarm when it is
+    /// due already (it is handed over at once as well). Called before the state that schedules it is written, so
+    /// a stored schedule always has its alarm; setting an alarm already set costs no write.
+    /// </summary>
+    private async Task SetAlarmAsync(DateTimeOffset now)
+    {
+        if (Book.NextDueAt is { } next)
+        {
+            await Alarm(BillingAlarms.For(next, now, options.Value.RetryInterval)).SetAsync(TenantId);
+        }
+    }
+
+    private void HandOverSoonIfDue(DateTimeOffset now)
+    {
+        if (Book.DueAt(now).Count > 0)
+        {
+            HandOverSoon();
+        }
+    }
+
+    /// <summary>Hands the due invoices over in a moment, after the current call has answered; the alarm retries it if this fails.</summary>
+    private void HandOverSoon() =>
+        this.RegisterGrainTimer(
+            async _ =>
+            {
+                try
+                {
+                    await HandOverDueInvoicesAsync();
+                }
+                catch (Exception exception)
+                {
+                    // Not a grain call, so the call filter can't drop the activation: do it here.
+                    LogHandOverFailed(logger, exception, this.GetPrimaryKeyString(), "due", options.Value.RetryInterval);
+                    Hosting.DropActivationOnFailure.Drop(GrainContext, exception);
+                }
+            },
+            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+
+    /// <summary>Records as handed over each due month whose invoice has its draft (a hand-over that happened but was not recorded).</summary>
+    private async Task RecordUnrecordedHandOversAsync(DateTimeOffset now)
+    {
+        foreach (var entry in Book.MayHaveBeenHandedOver(now))
+        {
+            if (await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, entry.Period)).GetDraftAsync() is not null)
+            {
+                Book.HandedOver(entry, now);
+            }
+        }
     }
 
     private Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate) =>
@@ -302,84 +415,14 @@ public sealed partial class TenantGrain(
         return InvoiceComposer.WithTaxes(draft, TaxLineGrouping.Group(rated.Lines)) with { TaxJurisdiction = jurisdiction, TaxExemptions = State.Exemptions };
     }
 
-    private async Task RecordInHistoryAsync(InvoiceDraft draft) =>
-        await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, draft.InvoiceDate.Year)).AddAsync(draft.InvoiceKey);
-
-    /// <summary>How <see cref="SyncReminderAsync"/> treats an invoice that is already due.</summary>
-    private enum Overdue
+    private bool RecordOneTimeRequest(string requestId)
     {
-        /// <summary>Leave a registered reminder alone (it is about to fire, or its period paces the retries).</summary>
-        KeepRegistered,
-        /// <summary>Fire now: the clock moved (test clock) or the invoice just became due.</summary>
-        FireNow,
-        /// <summary>An attempt just failed: fire again after the retry interval.</summary>
-        RetryLater,
-    }
-
-    /// <summary>
-    /// Keeps the reminder registered for the earliest pending invoice, and none when nothing is
-    /// pending. The due instant it was registered for is kept in state, so an unchanged schedule
-    /// costs no reminder write. It changes only the reminder and <see cref="TenantState.ReminderDueAt"/>:
-    /// the caller writes the state once, after it, so one statement costs one state write and one
-    /// reminder write, and a reminder is never recorded as registered before it is. Returns whether
-    /// the state changed.
-    /// </summary>
-    private async Task<bool> SyncReminderAsync(Overdue overdue = Overdue.KeepRegistered)
-    {
-        var now = time.GetUtcNow();
-        var next = Book.NextDueAt;
-        if (next is null)
+        if (State.OneTimeRequests.Contains(requestId))
         {
-            // After a tick (RetryLater) look even when the state knows of no reminder: one registered
-            // just before a state write that failed must not tick on forever.
-            if (State.ReminderDueAt is not null || overdue == Overdue.RetryLater)
-            {
-                if (await this.GetReminder(InvoiceReminder) is { } reminder)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
-
-                var changed = State.ReminderDueAt is not null;
-                State.ReminderDueAt = null;
-                return changed;
-            }
-
             return false;
         }
 
-        DateTimeOffset fireAt;
-        if (next > now)
-        {
-            if (State.ReminderDueAt == next)
-            {
-                return false;
-            }
-
-            fireAt = next.Value;
-        }
-        else
-        {
-            if (overdue == Overdue.KeepRegistered && State.ReminderDueAt is { } registered && registered <= now)
-            {
-                return false;
-            }
-
-            fireAt = overdue == Overdue.RetryLater ? now + options.Value.RetryInterval : now;
-        }
-
-        // A reminder whose start is already past when the silo schedules it first ticks a whole period later,
-        // so "now" is registered as a moment from now.
-        var dueTime = fireAt - now < ImmediateDueTime ? ImmediateDueTime : fireAt - now;
-        await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
-        if (overdue != Overdue.RetryLater && fireAt <= now)
-        {
-            // The moment from now has passed too when storing the reminder took longer (10,000 tenants woken
-            // at once on PostgreSQL), and the first tick then comes a whole period later: an invoice due now
-            // is handed over at once by a timer as well; the reminder stays for the retries.
-            this.RegisterGrainTimer(_ => HandOverDueInvoicesAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-        }
-
-        State.ReminderDueAt = fireAt;
+        State.OneTimeRequests.Add(requestId);
         return true;
     }
 
@@ -390,6 +433,8 @@ public sealed partial class TenantGrain(
     private static partial void LogHandOverFailed(ILogger logger, Exception exception, string tenantKey, string period, TimeSpan retryInterval);
 
     private IStripeInvoiceGrain Invoice(string key) => GrainFactory.GetGrain<IStripeInvoiceGrain>(key);
+
+    private IBillingAlarmGrain Alarm(DateTimeOffset instant) => GrainFactory.GetGrain<IBillingAlarmGrain>(GrainKeys.BillingAlarm(AccountId, instant));
 
     private void EnsureExists()
     {
@@ -402,8 +447,7 @@ public sealed partial class TenantGrain(
     private IStripeCustomerGrain Customer => GrainFactory.GetGrain<IStripeCustomerGrain>(this.GetPrimaryKeyString());
 
     private async Task<TenantView> ViewAsync() => new(
-        AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions,
-        Book.NextInvoice,
+        AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions, Book.NextInvoice,
         State.HasStripeCustomer ? await Customer.GetIdAsync() : null, State.CreatedAt, State.UpdatedAt);
 
     /// <summary>Passes changed tenant data on to the Stripe customer, once there is one.</summary>
@@ -416,16 +460,19 @@ public sealed partial class TenantGrain(
     }
 
     /// <summary>
-    /// Before the first invoice, gives the tenant's data to its Stripe customer grain, which creates the
-    /// customer when the invoice needs it. Tenants never invoiced cost no customer grain at all.
+    /// Before the first invoice, gives the tenant's data to its Stripe customer grain, which creates the customer
+    /// when the invoice needs it (tenants never invoiced cost no customer grain). True when the tenant's state
+    /// changed: the caller writes it, with the hand-over's record.
     /// </summary>
-    private async Task StartCustomerAsync()
+    private async Task<bool> StartCustomerAsync()
     {
-        if (!State.HasStripeCustomer)
+        if (State.HasStripeCustomer)
         {
-            await Customer.SyncAsync(State.Details!);
-            State.HasStripeCustomer = true;
-            await state.WriteStateAsync();
+            return false;
         }
+
+        await Customer.SyncAsync(State.Details!);
+        State.HasStripeCustomer = true;
+        return true;
     }
 }

@@ -26,13 +26,30 @@ public sealed class TenantState : IPeriodBookState
     /// <inheritdoc />
     [Id(9)] public string? TrimmedThrough { get; set; }
 
-    /// <summary>The due instant the invoice reminder is registered for, or null when none is.</summary>
+    /// <summary>
+    /// Set by earlier versions, which kept a reminder of the tenant's own ("invoice-due") registered for its earliest
+    /// due invoice: the due instant it was registered for. Billing alarms of the account replace it; a tenant that still
+    /// has one unregisters it when it next ticks.
+    /// </summary>
     [Id(10)] public DateTimeOffset? ReminderDueAt { get; set; }
 
     // Id 11 held the Stripe customer id, which the customer grain keeps now: never reuse it.
 
     /// <summary>The tenant's Stripe customer grain has its data (since the first invoice): later changes are passed on.</summary>
     [Id(12)] public bool HasStripeCustomer { get; set; }
+
+    /// <inheritdoc />
+    [Id(13)] public List<string> InvoicedPeriods { get; set; } = [];
+
+    /// <summary>The request ids of the tenant's one-time invoices, in the order they were asked for.</summary>
+    [Id(14)] public List<string> OneTimeRequests { get; set; } = [];
+
+    /// <summary>
+    /// Every invoice of the tenant is in <see cref="InvoicedPeriods"/> and <see cref="OneTimeRequests"/>: true for
+    /// tenants created since the tenant lists its own invoices. Older tenants' earlier invoices are also listed
+    /// in the invoice-history grains of their years, which are read, never written, for them.
+    /// </summary>
+    [Id(15)] public bool ListsItsOwnInvoices { get; set; }
 
     public bool Exists => Details is not null;
 }

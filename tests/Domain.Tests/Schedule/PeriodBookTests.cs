@@ -23,6 +23,7 @@ public sealed class PeriodBookTests
         public string? TrimmedThrough { get; set; }
         public string? LatestStatementPeriod { get; set; }
         public decimal LatestUsageTotal { get; set; }
+        public List<string> InvoicedPeriods { get; } = [];
     }
 
     /// <summary>A book holding October 2026 in the given stage (statement of 1,000 minutes, due Nov 20).</summary>
@@ -209,12 +210,12 @@ public sealed class PeriodBookTests
         Assert.Equal(Utc(2026, 11, 2), book.NextDueAt);
         Assert.Equal(new ScheduledInvoice("2026-09", Utc(2026, 11, 2)), book.NextInvoice);
 
-        PeriodBook.HandedOver(book.Find("2026-09")!, Utc(2026, 11, 3));
+        book.HandedOver(book.Find("2026-09")!, Utc(2026, 11, 3));
         Assert.Empty(book.DueAt(Utc(2026, 11, 19)));
         Assert.Equal(["2026-10"], book.DueAt(Utc(2026, 11, 20)).Select(e => e.Period));
         Assert.Equal(new ScheduledInvoice("2026-10", Utc(2026, 11, 20)), book.NextInvoice);
 
-        PeriodBook.HandedOver(book.Find("2026-10")!, Utc(2026, 11, 20));
+        book.HandedOver(book.Find("2026-10")!, Utc(2026, 11, 20));
         Assert.Null(book.NextDueAt);
         Assert.Null(book.NextInvoice);
     }
@@ -236,7 +237,7 @@ public sealed class PeriodBookTests
         Assert.Equal((GrainKeys.MonthlyInvoice("acct", "t1", "2026-10"), InvoiceStatus.Composing, draft.Total), (listed.InvoiceKey, listed.Status, listed.Total));
         Assert.Equal(new PreviewPlan.Kept(draft, Utc(2026, 11, 20)), book.Preview("2026-10", Profile(), Nov2));
 
-        PeriodBook.HandedOver(entry, Utc(2026, 11, 20, 1));
+        book.HandedOver(entry, Utc(2026, 11, 20, 1));
         Assert.Equal((PeriodStage.HandedOver, Utc(2026, 11, 20, 1), null), (entry.Stage, entry.HandedOverAt, entry.Draft));
         Assert.Empty(book.PendingInvoices("acct", "t1"));
         Assert.IsType<PreviewPlan.FromInvoice>(book.Preview("2026-10", Profile(), Nov2));
@@ -287,7 +288,7 @@ public sealed class PeriodBookTests
         {
             var month = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(i);
             book.Accept($"{month:yyyy-MM}", Usage(i), Profile(firstPeriod: "2024-01"), now);
-            PeriodBook.HandedOver(book.Find($"{month:yyyy-MM}")!, now);
+            book.HandedOver(book.Find($"{month:yyyy-MM}")!, now);
         }
 
         for (var i = 0; i < 14; i++)
@@ -307,7 +308,7 @@ public sealed class PeriodBookTests
         Assert.Equal(state.Periods.OrderBy(e => e.Period, StringComparer.Ordinal).Select(e => e.Period), state.Periods.Select(e => e.Period));
         Assert.False(book.Trim());
 
-        PeriodBook.HandedOver(book.Find("2029-11")!, now);   // a thirteenth handed-over month: the oldest goes
+        book.HandedOver(book.Find("2029-11")!, now);   // a thirteenth handed-over month: the oldest goes
         Assert.True(book.Trim());
         Assert.Equal(("2024-04", false), (state.TrimmedThrough, state.Periods.Exists(e => e.Period == "2024-04")));
     }
@@ -326,8 +327,8 @@ public sealed class PeriodBookTests
     {
         var state = new State { TrimmedThrough = "2025-06" };
         var book = new PeriodBook(state);
-        Assert.True(book.NeedsInvoiceToAccept("2025-01"));
-        Assert.False(book.NeedsInvoiceToAccept("2025-07"));
+        Assert.True(book.NeedsInvoiceToAccept("2025-01", Usage(minutes), Nov2));
+        Assert.False(book.NeedsInvoiceToAccept("2025-07", Usage(minutes), Nov2));
         var invoiced = invoicedMinutes is { } m ? Draft("2025-01") with { SourceStatement = Usage(m) } : null;
 
         if (outcome is null)
@@ -345,6 +346,66 @@ public sealed class PeriodBookTests
         }
 
         Assert.Equal(created, book.Find("2025-01") is not null);
+    }
+
+    [Fact]
+    public void A_hand_over_joins_the_invoice_list_once_and_stays_there_when_its_entry_is_trimmed()
+    {
+        var (book, state) = WithOctober(PeriodStage.Scheduled);
+
+        book.HandedOver(book.Find("2026-10")!, Utc(2026, 11, 20));
+        book.HandedOver(book.Find("2026-10")!, Utc(2026, 11, 20));
+
+        Assert.Equal(["2026-10"], state.InvoicedPeriods);
+        state.Periods.Clear();
+        Assert.Equal(["2026-10"], state.InvoicedPeriods);
+    }
+
+    public static TheoryData<string, PeriodStage, DateTimeOffset, decimal, bool> UnrecordedCases => new()
+    {
+        // case; October's stage; now; minutes sent; the invoice must be asked first
+        { "scheduled and due, other content: it may have been handed over", PeriodStage.Scheduled, Utc(2026, 11, 20), 1200, true },
+        { "scheduled and due, same content: a replay either way", PeriodStage.Scheduled, Utc(2026, 11, 20), 1000, false },
+        { "scheduled, not yet due: it can't have been", PeriodStage.Scheduled, Utc(2026, 11, 19), 1200, false },
+        { "composing: recorded as being handed over", PeriodStage.Composing, Utc(2026, 11, 21), 1200, false },
+        { "handed over: recorded", PeriodStage.HandedOver, Utc(2026, 11, 21), 1200, false },
+        { "unscheduled: never handed over", PeriodStage.Unscheduled, Utc(2026, 11, 21), 1200, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnrecordedCases))]
+    public void A_due_month_may_have_been_handed_over_without_the_record_so_other_content_asks_its_invoice(
+        string name, PeriodStage stage, DateTimeOffset now, decimal minutes, bool asks)
+    {
+        var (book, _) = WithOctober(stage);
+
+        Assert.True(asks == book.NeedsInvoiceToAccept("2026-10", Usage(minutes), now), name);
+        Assert.Equal(stage == PeriodStage.Scheduled && now >= Utc(2026, 11, 20), PeriodBook.MayHaveBeenHandedOver(book.Find("2026-10")!, now));
+    }
+
+    [Fact]
+    public void Other_content_for_a_due_month_whose_invoice_has_its_draft_is_refused_and_without_one_replaces_it()
+    {
+        var now = Utc(2026, 11, 20, 1);
+        var (handedOver, _) = WithOctober(PeriodStage.Scheduled);
+        var (notYet, _) = WithOctober(PeriodStage.Scheduled);
+
+        Assert.Equal(ProblemKind.Conflict, Assert.Throws<BillingProblemException>(() => handedOver.Accept("2026-10", Usage(1200), Profile(), now, Draft("2026-10"))).Kind);
+        Assert.Equal(1000, handedOver.Find("2026-10")!.Statement.Quantities["minutes_outbound"]);
+
+        var replaced = notYet.Accept("2026-10", Usage(1200), Profile(), now, invoiced: null);
+        Assert.Equal((StatementOutcome.Replaced, Utc(2026, 11, 20)), (replaced.Answer.Outcome, replaced.Answer.ScheduledFor));
+    }
+
+    [Fact]
+    public void The_preview_of_a_due_month_whose_invoice_has_its_draft_shows_that_invoice()
+    {
+        var (book, _) = WithOctober(PeriodStage.Scheduled);
+
+        Assert.IsType<PreviewPlan.FromInvoice>(book.Preview("2026-10", Profile(), Utc(2026, 11, 20, 1), Draft("2026-10")));
+        Assert.IsType<PreviewPlan.Compose>(book.Preview("2026-10", Profile(), Utc(2026, 11, 20, 1), handedOver: null));
+        Assert.Equal(["2026-10"], book.MayHaveBeenHandedOver(Utc(2026, 11, 20)).Select(e => e.Period));
+        Assert.Empty(book.MayHaveBeenHandedOver(Utc(2026, 11, 19)));
     }
 
     private static InvoiceDraft Draft(string period) => new(

@@ -53,6 +53,17 @@ public sealed class BillingCluster : IAsyncLifetime
         return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(reminder => reminder.ReminderName)];
     }
 
+    /// <summary>The billing alarms of an account stored in the silo's reminder table (their grain keys), read across the whole ring.</summary>
+    public async Task<IReadOnlyList<string>> AlarmRemindersAsync(string accountId)
+    {
+        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        var rows = (await table.ReadRows(0, uint.MaxValue)).Reminders.Concat((await table.ReadRows(uint.MaxValue, 0)).Reminders);
+        return [.. rows
+            .Where(r => r.GrainId.Type.ToString() == "billing-alarm" && r.GrainId.Key.ToString()!.StartsWith(accountId + "/", StringComparison.Ordinal))
+            .Select(r => r.GrainId.Key.ToString()!)
+            .Distinct()];
+    }
+
     /// <summary>Deactivates every idle activation, as a silo does under memory pressure or on shutdown.</summary>
     public Task DeactivateAllAsync() => Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 }

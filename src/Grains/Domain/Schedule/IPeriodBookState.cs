@@ -13,4 +13,7 @@ public interface IPeriodBookState
     string? LatestStatementPeriod { get; set; }
 
     decimal LatestUsageTotal { get; set; }
+
+    /// <summary>Every month whose invoice was handed over, in hand-over order (trimmed entries included): the tenant's invoice list.</summary>
+    List<string> InvoicedPeriods { get; }
 }

@@ -7,10 +7,16 @@ namespace TenantBilling.Grains.Domain.Schedule;
 /// A tenant's months, and the rules that move them: a statement of a closed month becomes an entry,
 /// is scheduled for the profile's billing day (<see cref="BillingSchedule"/>), replaced while its
 /// invoice is not handed over and refused afterwards, and handed over once when due. Handed-over and
-/// unscheduled entries are trimmed to the newest few; an older month is answered by its invoice, which
-/// the caller looks up when <see cref="NeedsInvoiceToAccept"/> says so. Changes only the state it is
-/// given; the caller persists it.
+/// unscheduled entries are trimmed to the newest few; an older month is answered by its invoice.
 /// </summary>
+/// <remarks>
+/// A hand-over is recorded after it happened, in the one state write it costs, so a stored entry that is
+/// scheduled and due may already have been handed over (the process stopped before the record was written).
+/// Wherever that matters (other content for the month, the preview, the invoice list, deleting the profile)
+/// the caller looks the month's invoice up first, when <see cref="NeedsInvoiceToAccept"/> or
+/// <see cref="MayHaveBeenHandedOver(PeriodEntry, DateTimeOffset)"/> says so; the invoice keeps the first draft
+/// it was handed, so a repeated hand-over changes nothing. Changes only the state it is given; the caller persists it.
+/// </remarks>
 public sealed class PeriodBook(IPeriodBookState state)
 {
     /// <summary>Handed-over and unscheduled entries kept (a year of each) to answer replays of recent statements from the tenant itself.</summary>
@@ -33,17 +39,27 @@ public sealed class PeriodBook(IPeriodBookState state)
     public ScheduledInvoice? NextInvoice => Pending.Select(e => new ScheduledInvoice(e.Period, e.DueAt!.Value)).FirstOrDefault();
 
     /// <summary>
-    /// Whether <see cref="Accept"/> needs the month's handed-over draft first: the month's entry was trimmed,
-    /// so only its invoice knows whether it was billed and from which statement.
+    /// Whether <see cref="Accept"/> needs the month's handed-over draft first: the month's entry was trimmed, so
+    /// only its invoice knows whether it was billed and from which statement; or other content arrives for a month
+    /// that is due and may have been handed over already.
     /// </summary>
-    public bool NeedsInvoiceToAccept(string period) =>
-        Find(period) is null && state.TrimmedThrough is { } trimmed && string.CompareOrdinal(period, trimmed) <= 0;
+    public bool NeedsInvoiceToAccept(string period, Statement statement, DateTimeOffset now) => Find(period) switch
+    {
+        null => state.TrimmedThrough is { } trimmed && string.CompareOrdinal(period, trimmed) <= 0,
+        var entry => MayHaveBeenHandedOver(entry, now) && !entry.Statement.HasSameContent(statement),
+    };
+
+    /// <summary>The entry is due and still scheduled: its hand-over may have happened without being recorded.</summary>
+    public static bool MayHaveBeenHandedOver(PeriodEntry entry, DateTimeOffset now) => entry.Stage == PeriodStage.Scheduled && entry.DueAt <= now;
+
+    /// <summary>The entries <see cref="MayHaveBeenHandedOver(PeriodEntry, DateTimeOffset)"/>.</summary>
+    public IReadOnlyList<PeriodEntry> MayHaveBeenHandedOver(DateTimeOffset now) => Periods.Where(e => MayHaveBeenHandedOver(e, now)).ToList();
 
     /// <summary>
     /// Takes the statement of a closed month. The same content again changes nothing; other content replaces
     /// the statement and reschedules it while the invoice is not being handed over, and is a conflict after.
     /// </summary>
-    /// <param name="invoiced">The month's handed-over draft, when <see cref="NeedsInvoiceToAccept"/> asked for it.</param>
+    /// <param name="invoiced">The month's handed-over draft (null when there is none), when <see cref="NeedsInvoiceToAccept"/> asked for it.</param>
     public StatementDecision Accept(string period, Statement statement, BillingProfile? profile, DateTimeOffset now, InvoiceDraft? invoiced = null)
     {
         var month = BillingPeriod.Parse(period);
@@ -61,7 +77,7 @@ public sealed class PeriodBook(IPeriodBookState state)
                 return new StatementDecision(Answer(StatementOutcome.Replayed, entry, profile), Changed: false);
             }
 
-            if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
+            if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver || (invoiced is not null && MayHaveBeenHandedOver(entry, now)))
             {
                 throw AlreadyInvoiced(period);
             }
@@ -112,13 +128,17 @@ public sealed class PeriodBook(IPeriodBookState state)
         entry.WaitingReason = null;
     }
 
-    /// <summary>The invoice grain has the entry's draft: nothing more is scheduled for the month.</summary>
-    public static void HandedOver(PeriodEntry entry, DateTimeOffset now)
+    /// <summary>The invoice grain has the entry's draft: nothing more is scheduled for the month, and it joins the invoice list.</summary>
+    public void HandedOver(PeriodEntry entry, DateTimeOffset now)
     {
         entry.Stage = PeriodStage.HandedOver;
         entry.HandedOverAt = now;
         entry.Draft = null;
         entry.WaitingReason = null;
+        if (!state.InvoicedPeriods.Contains(entry.Period))
+        {
+            state.InvoicedPeriods.Add(entry.Period);
+        }
     }
 
     /// <summary>Records why a due invoice waits (its taxes can't be rated now); true when the reason is new.</summary>
@@ -154,10 +174,11 @@ public sealed class PeriodBook(IPeriodBookState state)
     }
 
     /// <summary>What the preview of a month shows, and where its draft comes from.</summary>
-    public PreviewPlan Preview(string period, BillingProfile? profile, DateTimeOffset now)
+    /// <param name="handedOver">The month's handed-over draft, looked up when the entry <see cref="MayHaveBeenHandedOver(PeriodEntry, DateTimeOffset)"/>.</param>
+    public PreviewPlan Preview(string period, BillingProfile? profile, DateTimeOffset now, InvoiceDraft? handedOver = null)
     {
         var entry = Find(period);
-        if (entry?.Stage is null or PeriodStage.HandedOver)
+        if (entry?.Stage is null or PeriodStage.HandedOver || (handedOver is not null && MayHaveBeenHandedOver(entry, now)))
         {
             return new PreviewPlan.FromInvoice(BillingSchedule.AlreadyInvoiced(BillingPeriod.Parse(period)));
         }
