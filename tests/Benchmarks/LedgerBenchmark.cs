@@ -179,8 +179,10 @@ internal sealed class LedgerBenchmark : IBenchmark
             _writes.ToArray().GroupBy(w => w.Type).Select(g => (g.Key, g.Count(), g.Sum(w => (long)w.Bytes), g.Max(w => w.Bytes))).OrderByDescending(t => t.Item3);
     }
 
-    private sealed class MeasuredStorage(IGrainStorage inner, OrleansGrainStorageSerializer serializer, WriteLog log) : IGrainStorage
+    private sealed class MeasuredStorage(IGrainStorage inner, OrleansGrainStorageSerializer serializer, WriteLog log) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
     {
+        public void Participate(ISiloLifecycle lifecycle) => (inner as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
+
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 
         public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
