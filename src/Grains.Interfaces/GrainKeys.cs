@@ -42,6 +42,9 @@ public static partial class GrainKeys
     /// <summary>An account's ledger for one month (fees, committed taxes): <c>{accountId}/{yyyy-MM}</c>.</summary>
     public static string AccountLedger(string accountId, string month) => $"{accountId}/{month}";
 
+    /// <summary>One page of an account's ledger month (its records in arrival order): <c>{accountId}/{yyyy-MM}/{page, 5 digits}</c>.</summary>
+    public static string AccountLedgerPage(string ledgerKey, int page) => $"{ledgerKey}/{page:D5}";
+
     /// <summary>
     /// One account's billing alarm for one instant (UTC, whole seconds, rounded up): <c>{accountId}/{yyyy-MM-ddTHH:mm:ssZ}</c>.
     /// </summary>
