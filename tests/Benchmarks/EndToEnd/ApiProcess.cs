@@ -223,6 +223,38 @@ internal static class ProcessCpu
     }
 
     /// <summary>
+    /// CPU time of one PostgreSQL server: its postmaster, the back ends it has reaped, and those still running.
+    /// Other servers on the machine (other people's test servers) are left out.
+    /// </summary>
+    public static TimeSpan OfServer(int postmasterPid)
+    {
+        var total = Of(postmasterPid, withReapedChildren: true);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == postmasterPid)
+            {
+                total += Of(pid);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The parent process id, or 0 when the process is gone.</summary>
+    public static int ParentOf(int processId)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
     /// CPU time of every process whose command name is <paramref name="name"/> (e.g. all PostgreSQL back ends),
     /// including children they have reaped, so that back ends which exit during the window still count.
     /// </summary>

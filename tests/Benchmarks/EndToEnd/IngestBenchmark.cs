@@ -82,7 +82,8 @@ internal sealed class IngestBenchmark : IBenchmark
             }
 
             var memory = new MemorySampler(api);
-            var cpu = new CpuWindow(api);
+            var postmaster = database is null ? null : await database.PostmasterPidAsync();
+            var cpu = new CpuWindow(api, postmaster);
             var clock = Stopwatch.StartNew();
             var runs = await Task.WhenAll(Enumerable.Range(0, batches).Select(b =>
             {
@@ -130,8 +131,10 @@ internal sealed class IngestBenchmark : IBenchmark
             apiStopped = true;
 
             Console.WriteLine($"raw grain-state writes (API stopped; WriteToStorageKey, {ProductConcurrency} writers, same connection string and pool), load average {Machine.LoadAverage()}:");
-            var raw = await RawStateWrites.MeasureAsync(database.ConnectionString, "tenant", (int)Math.Round(payloadBytes), shape.Tenants, ProductConcurrency);
+            var raw = await RawStateWrites.MeasureAsync(database.ConnectionString, "tenant", (int)Math.Round(payloadBytes), shape.Tenants, ProductConcurrency, postmaster);
             Console.WriteLine($"  {raw.Rows:N0} rows of {raw.PayloadBytes} bytes: inserts {raw.InsertsPerSecond:N0}/s, updates with ETag {raw.UpdatesPerSecond:N0}/s");
+            Console.WriteLine($"  updates: {raw.Updates.Describe()}; per row: PostgreSQL {raw.Updates.Postgres.TotalMilliseconds * 1000 / raw.Rows:F0} µs, writers {raw.Updates.Benchmark.TotalMilliseconds * 1000 / raw.Rows:F0} µs");
+            Console.WriteLine($"  ingest per statement: PostgreSQL {usage.Postgres.TotalMilliseconds * 1000 / shape.Tenants:F0} µs, API {usage.Api.TotalMilliseconds * 1000 / shape.Tenants:F0} µs");
             var share = rate / raw.UpdatesPerSecond;
             Console.WriteLine($"  product / raw update rate = {rate:N0} / {raw.UpdatesPerSecond:N0} = {share:P0}; target >= {TargetShareOfRawWrites:P0}: {Verdict(share >= TargetShareOfRawWrites && scheduled == shape.Tenants)}");
             return $"{store}, {label}: {rate:N0} statements/s = {share:P0} of the raw update rate {raw.UpdatesPerSecond:N0}/s; {scheduled:N0} of {shape.Tenants:N0} scheduled; " +

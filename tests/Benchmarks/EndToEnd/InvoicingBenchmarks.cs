@@ -111,7 +111,7 @@ internal static class InvoicingRun
 
         Console.WriteLine($"measuring, load average {Machine.LoadAverage()}");
         await using var memory = new MemorySampler(api);
-        var cpu = new CpuWindow(api);
+        var cpu = new CpuWindow(api, database is null ? null : await database.PostmasterPidAsync());
         var clock = Stopwatch.StartNew();
         var watch = WatchSendsAsync(stripe, shape.Tenants, clock);
         var woken = await client.SetClockAsync(Calendar.BillingDayAt);

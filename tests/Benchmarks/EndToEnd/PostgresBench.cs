@@ -34,6 +34,14 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         return new PostgresDatabase(serverConnectionString, name, builder.ConnectionString);
     }
 
+    /// <summary>The server's postmaster process id (the parent of the back end serving us), for its CPU time; null when it is not on this machine.</summary>
+    public async Task<int?> PostmasterPidAsync()
+    {
+        var backend = Convert.ToInt32(await ScalarAsync("SELECT pg_backend_pid()"), CultureInfo.InvariantCulture);
+        var parent = ProcessCpu.ParentOf(backend);
+        return parent > 1 ? parent : null;
+    }
+
     public async Task<string> ServerVersionAsync() => (string)(await ScalarAsync("SHOW server_version"))!;
 
     public async Task<object?> ScalarAsync(string sql)
@@ -173,9 +181,9 @@ internal sealed class PostgresDatabase : IAsyncDisposable
 /// </summary>
 internal static class RawStateWrites
 {
-    public sealed record Rates(double InsertsPerSecond, double UpdatesPerSecond, int Rows, int Concurrency, int PayloadBytes);
+    public sealed record Rates(double InsertsPerSecond, double UpdatesPerSecond, int Rows, int Concurrency, int PayloadBytes, CpuWindow.Result Updates);
 
-    public static async Task<Rates> MeasureAsync(string connectionString, string grainType, int payloadBytes, int rows, int concurrency)
+    public static async Task<Rates> MeasureAsync(string connectionString, string grainType, int payloadBytes, int rows, int concurrency, int? postmaster = null)
     {
         string sql;
         await using (var connection = new NpgsqlConnection(connectionString))
@@ -195,8 +203,9 @@ internal static class RawStateWrites
         }).ToArray();
 
         var inserts = await RunAsync(connectionString, sql, serviceId, grainType, payloads, rows, concurrency, version: null);
+        var cpu = new CpuWindow(null, postmaster);
         var updates = await RunAsync(connectionString, sql, serviceId, grainType, payloads, rows, concurrency, version: 1);
-        return new Rates(rows / inserts.TotalSeconds, rows / updates.TotalSeconds, rows, concurrency, payloadBytes);
+        return new Rates(rows / inserts.TotalSeconds, rows / updates.TotalSeconds, rows, concurrency, payloadBytes, cpu.Stop());
     }
 
     private static async Task<TimeSpan> RunAsync(
