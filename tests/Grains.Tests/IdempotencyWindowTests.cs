@@ -23,9 +23,9 @@ public sealed class IdempotencyWindowTests(SlowRetryStripeCluster cluster) : ICl
         var (scenario, account) = await cluster.StartAsync();
         cluster.Clock.Set(Utc(2026, 11, 21, 8));
 
-        // The invoice grain's fourth write records the invoice just created in Stripe: it fails, as if the silo died there.
+        // The invoice grain's second write (after the hand-over) records the invoice created and finalized in Stripe, before it is sent: it fails, as if the silo died there.
         var firedBefore = cluster.Faults.Fired;
-        cluster.Faults.FailWriteNumber(4, "invoice", scenario.AccountId);
+        cluster.Faults.FailWriteNumber(2, "invoice", scenario.AccountId);
         await StripeBillingCluster.BillAsync(scenario, "2026-10");
         await Eventually.TrueAsync(() => cluster.Faults.Fired == firedBefore + 1, TimeSpan.FromSeconds(30));
         Assert.Single(cluster.Stripe.Invoices(account));

@@ -29,7 +29,8 @@ public sealed partial class InvoiceRunsGrain(
     private const int PingConcurrency = 64;
     private static readonly TimeSpan LeavingWrittenWithin = TimeSpan.FromSeconds(5);
 
-    private readonly SemaphoreSlim reminderGate = new(1, 1);
+    /// <summary>Registrations and unregistrations of the reminder, one after another (the grain is reentrant).</summary>
+    private Task reminderChanges = Task.CompletedTask;
     private HashSet<string> inFlight = [];
 
     /// <summary>Entered in memory but not yet in a completed write.</summary>
@@ -182,27 +183,21 @@ public sealed partial class InvoiceRunsGrain(
     /// <summary>Registers the reminder before the first entry that needs it is written.</summary>
     private async Task ArmAsync()
     {
-        // Always through the gate: an unregistration under way finishes first, then this registers anew.
-        await reminderGate.WaitAsync();
-        try
+        // Always in turn: an unregistration under way finishes first, then this registers anew.
+        await InTurnAsync(async () =>
         {
             if (!armed)
             {
                 reminder = await this.RegisterOrUpdateReminder(Reminder, options.Value.RetryInterval, options.Value.RetryInterval);
                 armed = true;
             }
-        }
-        finally
-        {
-            reminderGate.Release();
-        }
+        });
     }
 
     /// <summary>Unregisters the reminder once the empty record is written (and nothing entered meanwhile).</summary>
     private async Task DisarmAsync()
     {
-        await reminderGate.WaitAsync();
-        try
+        await InTurnAsync(async () =>
         {
             if (inFlight.Count == 0 && written == version && armed)
             {
@@ -214,10 +209,29 @@ public sealed partial class InvoiceRunsGrain(
                 reminder = null;
                 armed = false;
             }
-        }
-        finally
+        });
+    }
+
+    /// <summary>Runs <paramref name="change"/> after every reminder change started before it (a failed one does not stop the next).</summary>
+    private Task InTurnAsync(Func<Task> change)
+    {
+        var previous = reminderChanges;
+        var next = RunAfterAsync(previous, change);
+        reminderChanges = next;
+        return next;
+
+        static async Task RunAfterAsync(Task previous, Func<Task> change)
         {
-            reminderGate.Release();
+            try
+            {
+                await previous;
+            }
+            catch (Exception)
+            {
+                // Reported to the caller that started it.
+            }
+
+            await change();
         }
     }
 

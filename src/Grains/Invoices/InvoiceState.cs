@@ -5,8 +5,9 @@ namespace TenantBilling.Grains.Invoices;
 
 /// <summary>
 /// One invoice's record (see <see cref="IInvoiceProgress"/> for what each field means to the rules). Written at
-/// the hand-over, when the invoice is done or fails, and on the rare steps that must be (a held invoice, a
-/// restart in another Stripe); the steps in between are Stripe's record and are read back from it.
+/// the hand-over, once final in Stripe before it is sent or charged, when the invoice is done or fails, and on
+/// the rare steps that must be (a held invoice, a restart in another Stripe); the steps in between are Stripe's
+/// record and are read back from it.
 /// </summary>
 [GenerateSerializer, Alias("invoice-state")]
 public sealed class InvoiceState : IInvoiceProgress

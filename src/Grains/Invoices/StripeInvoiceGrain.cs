@@ -14,8 +14,9 @@ namespace TenantBilling.Grains.Invoices;
 /// One invoice in the account's Stripe: it keeps the first draft handed over for its key and takes it through
 /// Stripe as <see cref="InvoiceLifecycle"/> says, one request at a time, each with its idempotency key
 /// (<see cref="InvoiceKeys"/>), in slots the account's pacer booked for the whole run at once. The record is
-/// written at the hand-over and when the invoice is done, fails or waits, not after each step: an activation
-/// that did not see the steps reads Stripe first. The account's record of invoices in flight
+/// written at the hand-over, once it is final in Stripe (before it is sent or charged: Stripe does not show
+/// whether an invoice was emailed), and when the invoice is done, fails or waits, not after each step: an
+/// activation that did not see the steps reads Stripe first. The account's record of invoices in flight
 /// (<see cref="IInvoiceRunsGrain"/>) brings back an invoice whose run stopped with its process; webhooks then
 /// record payment outcomes (<see cref="InvoiceWebhooks"/>).
 /// </summary>
@@ -334,10 +335,13 @@ public sealed partial class StripeInvoiceGrain(
                 InvoiceLifecycle.Finalized(State, await stripe.FinalizeAsync(access!, InvoiceKeys.Finalize(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None), now);
                 return true;
             case InvoiceAction.Send:
+                // Stripe does not show whether an invoice was emailed: the record says it is final before it is sent.
+                await WriteIfChangedAsync();
                 await TurnAsync(access!, StripeEndpoints.Send);
                 InvoiceLifecycle.Delivered(State, await stripe.SendAsync(access!, InvoiceKeys.Send(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None));
                 return true;
             case InvoiceAction.Pay:
+                await WriteIfChangedAsync();
                 await TurnAsync(access!, StripeEndpoints.Pay);
                 InvoiceLifecycle.Delivered(State, await stripe.PayAsync(access!, InvoiceKeys.Pay(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None));
                 return true;
@@ -548,10 +552,7 @@ public sealed partial class StripeInvoiceGrain(
     private async Task FinishAsync()
     {
         turns.ReleaseAll();
-        if (unwritten)
-        {
-            await WriteAsync();
-        }
+        await WriteIfChangedAsync();
 
         if (mayHaveReminder)
         {
@@ -573,6 +574,8 @@ public sealed partial class StripeInvoiceGrain(
         unwritten = true;
         State.UpdatedAt = time.GetUtcNow();
     }
+
+    private Task WriteIfChangedAsync() => unwritten ? WriteAsync() : Task.CompletedTask;
 
     private async Task WriteAsync()
     {

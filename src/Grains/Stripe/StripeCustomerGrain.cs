@@ -25,6 +25,7 @@ public sealed class StripeCustomerGrain(
 
     public async Task SyncAsync(TenantDetails details)
     {
+        var createMayHaveBeenSent = Customer.CreateSent;
         if (!StripeCustomerRules.Take(Customer, details))
         {
             return;
@@ -33,8 +34,8 @@ public sealed class StripeCustomerGrain(
         await state.WriteStateAsync();
         if (Customer.CustomerId is null)
         {
-            // The record says a create may follow; this activation knows none was sent yet.
-            listedSinceLastCreate = true;
+            // The record now says a create may follow; unless one may have been sent before, this activation knows none was.
+            listedSinceLastCreate |= !createMayHaveBeenSent;
         }
         else
         {
@@ -96,7 +97,19 @@ public sealed class StripeCustomerGrain(
                     return await CreateAsync(access, details, turn);
                 case CustomerAction.Update:
                     await turn.WaitAsync();
-                    var synced = await stripe.UpdateCustomerAsync(access, StripeCustomerRules.UpdateKey(Customer, TenantKey), Customer.CustomerId!, details, CancellationToken.None);
+                    StripeCustomerSnapshot synced;
+                    try
+                    {
+                        synced = await stripe.UpdateCustomerAsync(access, StripeCustomerRules.UpdateKey(Customer, TenantKey), Customer.CustomerId!, details, CancellationToken.None);
+                    }
+                    catch (StripeCallException missing) when (StripeCustomerRules.GoneInStripe(Customer, missing.Code))
+                    {
+                        // Deleted in Stripe: a new customer, recorded as one that may be created before it is.
+                        await state.WriteStateAsync();
+                        listedSinceLastCreate = true;
+                        return await CreateAsync(access, details, turn);
+                    }
+
                     StripeCustomerRules.Updated(Customer);
                     await state.WriteStateAsync();
                     return new StripeCustomerRef(Customer.CustomerId!, synced.HasSavedCard, Created: false, UsedTurn: true);

@@ -20,6 +20,20 @@ public sealed class DomainLayeringTests
         "Orleans.GenerateSerializerAttribute", "Orleans.IdAttribute", "Orleans.AliasAttribute", "Orleans.ImmutableAttribute",
     };
 
+    /// <summary>The rules of each area, so a rule moved out of the namespace (and out of this check) fails here.</summary>
+    private static readonly string[] RulesThatMustBeChecked =
+    [
+        "TenantBilling.Grains.Domain.Schedule.PeriodBook",
+        "TenantBilling.Grains.Domain.Invoices.InvoiceLifecycle",
+        "TenantBilling.Grains.Domain.Invoices.InvoiceWebhooks",
+        "TenantBilling.Grains.Domain.Invoices.InvoiceKeys",
+        "TenantBilling.Grains.Domain.Invoices.InvoiceRun",
+        "TenantBilling.Grains.Domain.Stripe.StripeCustomerRules",
+        "TenantBilling.Grains.Domain.Stripe.StripeRequestCalendar",
+        "TenantBilling.Grains.Domain.Stripe.StripeFailures",
+        "TenantBilling.Grains.Domain.Stripe.StripeIdempotencyKeys",
+    ];
+
     private static readonly Assembly Contracts = typeof(GrainKeys).Assembly;
 
     private static readonly string GrainsAssembly = typeof(PeriodBook).Assembly.GetName().Name!;
@@ -36,6 +50,7 @@ public sealed class DomainLayeringTests
             .ToList();
 
         Assert.True(domainTypes.Count > 40, $"only {domainTypes.Count} domain types were found");
+        Assert.All(RulesThatMustBeChecked, rule => Assert.Contains(domainTypes, t => t.Type == rule));
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Stripe;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 

@@ -1,3 +1,4 @@
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 
 namespace TenantBilling.Domain.Tests.Stripe;

@@ -1,3 +1,5 @@
+using TenantBilling.Grains.Domain.Invoices;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces.Models;
 

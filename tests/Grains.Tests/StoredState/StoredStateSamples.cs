@@ -1,6 +1,8 @@
+using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Grains.Invoices;
 using TenantBilling.Grains.Ledger;
+using TenantBilling.Grains.Stripe;
 using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Tenants;
 
@@ -48,5 +50,25 @@ internal static class StoredStateSamples
         Fees = [new PhantomFee("acct/t1/2026-08", "t1", 5m, 3.75m, At, "in_1", "A-0001")],
         Taxes = [new TaxReportEntry("acct/t1/2026-08", "t1", "A-0001", "in_1", At,
             [new InvoiceTaxLine("US-USF", "Federal USF", TaxLevel.Federal, TaxClass.Federal, "US", 0.36m, null, 13m, null, 4.68m)], Voided: true)],
+    };
+
+    /// <summary>An invoice as the per-step version stored it (every field of that version set; the retry-status fields came later).</summary>
+    public static InvoiceState Invoice() => new()
+    {
+        Draft = Draft("2026-10"), Status = InvoiceStatus.HandedOver, HandedOverAt = At, UpdatedAt = At.AddMinutes(1),
+        StripeInvoiceId = "in_1", Number = "A-0001", AmountDueCents = 2000, AmountPaidCents = 0, HostedInvoiceUrl = "https://pay.example/in_1",
+        FailureReason = "Stripe answered 500", Step = InvoiceStep.LinesAdded, CustomerId = "cus_1", Attempt = 2, Reconcile = true,
+        CreateSentAt = At.AddSeconds(5), CollectionMethod = "send_invoice", Note = "note", AppliedEventIds = ["evt_1", "evt_2"],
+        FinalizedAt = At.AddSeconds(9), LedgerRecorded = true, TaxesCommitted = true, RetryRound = 1, CustomerHasSavedCard = true,
+        StripeIdentity = "connect:acct_1", CollectionChecked = true, StripeTotalCents = 2000, SweepStrays = true, StripeStatus = "draft",
+        StartingBalanceCents = -100, EndingBalanceCents = 0, ChargeAttempts = 1, ChargeAttemptsBefore = 1,
+    };
+
+    public static StripeCustomerState Customer() => new()
+    {
+        CustomerId = "cus_1",
+        Details = new TenantDetails("Bob's Bakery", "+15125550100", "ap@bobs.example", "Bob Baker", "+15125550101",
+            new PostalAddress("100 Congress Ave", null, "Austin", "TX", "78701", "US")),
+        SyncedVersion = 2, Generation = 1, Version = 3, StripeIdentity = "key:abc", Attempt = 1, CreateSentEmail = "ap@bobs.example", CreateSent = true,
     };
 }

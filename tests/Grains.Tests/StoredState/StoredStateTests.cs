@@ -4,6 +4,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using TenantBilling.Grains.Invoices;
 using TenantBilling.Grains.Ledger;
+using TenantBilling.Grains.Stripe;
 using TenantBilling.Grains.Tenants;
 
 namespace TenantBilling.Grains.Tests.StoredState;
@@ -12,6 +13,7 @@ namespace TenantBilling.Grains.Tests.StoredState;
 /// State written by earlier versions stays readable: bytes the storage serializer produced from each
 /// persisted shape (captured from the code of 2026-12-01, pinned below) read back into today's types
 /// with every field in place. A renumbered [Id], a renamed alias or a field dropped from a state fails here.
+/// The invoice and Stripe customer bytes come from the version that wrote the invoice after every Stripe step.
 /// </summary>
 public sealed class StoredStateTests
 {
@@ -41,6 +43,21 @@ public sealed class StoredStateTests
         + "YDFbW2ludm9pY2UtdGF4LWxpbmVdXQADIehADVVTLVVTRkEXRmVkZXJhbCBVU0YBAQEBQQVVU0EhAAACAAAAAAAkAAAAAAAAAMEBQSEAAAAAAA"
         + "AAAA0AAAAAAAAAwQFBIQAAAgAAAAAA1AEAAAAAAADg4AED4ODg";
 
+    private const string InvoiceBytes =
+        "ICDoQB9hY2N0L3QxLzIwMjYtMTBBCWFjY3RBBXQxAQFBDzIwMjYtMTBBC1VzYWdlIYAAQGU4mUbfCIEAAAAAAAAAAOAxAXM0SvJZUmVhZE9ubH"
+        + "lMaXN0SW50ZXJmYWNlQ29kZWNgMVtbaW52b2ljZS1saW5lXV0AAyHoQAVsMUEhT3V0Ym91bmQgbWludXRlc0EhbWludXRlc19vdXRib3VuZEEh"
+        + "AAAAAAAAAADoAwAAAAAAAEEhAAACAAAAAAACAAAAAAAAAEEhAAAAAAAAAAAUAAAAAAAAAAEB4OAxAU9pDy8laW52b2ljZS10YXgtbGluZVtd4E"
+        + "EhAAAAAAAAAAAUAAAAAAAAAEEhAAAAAAAAAAAAAAAAAAAAAEEhAAAAAAAAAAAUAAAAAAAAAAEBAQFBIQAAAgAAAAAAchAAAAAAAAAh6EAhAAAC"
+        + "AAAAAAByEAAAAAAAADEBLef1PndTeXN0ZW0uQ29sbGVjdGlvbnMuR2VuZXJpYy5EaWN0aW9uYXJ5YDJbW3N0cmluZ10sW2RlY2ltYWxdXQEDwS"
+        + "NAIQAAAAAAAAAA6AMAAAAAAADg4MEBwQHgAQkhgABAZTiZRt8IgQAAAAAAAAAA4CGAAIYoXJlG3wiBAAAAAAAAAADgQQlpbl8xQQ1BLTAwMDEB"
+        + "gj4BAUExaHR0cHM6Ly9wYXkuZXhhbXBsZS9pbl8xQSdTdHJpcGUgYW5zd2VyZWQgNTAwAQ1BC2N1c18xAQkBAyGAgDBgO5lG3wiBAAAAAAAAAA"
+        + "DgQRlzZW5kX2ludm9pY2VBCW5vdGUhAAVBC2V2dF8xQAtldnRfMuAhgICKwj2ZRt8IgQAAAAAAAAAA4AEDAQMBBQEDQR1jb25uZWN0OmFjY3Rf"
+        + "MQEDAYI+AQNBC2RyYWZ0AR4DAQEBBQEF4A==";
+
+    private const string CustomerBytes =
+        "IEALY3VzXzEh6EAZQm9iJ3MgQmFrZXJ5QRkrMTUxMjU1NTAxMDBBH2FwQGJvYnMuZXhhbXBsZUETQm9iIEJha2VyQRkrMTUxMjU1NTAxMDEh6E"
+        + "AhMTAwIENvbmdyZXNzIEF2ZcEBQQ1BdXN0aW5BBVRYQQs3ODcwMUEFVVPg4AEJAQUBDUEPa2V5OmFiYwEFwQ0BA+A=";
+
     private static readonly OrleansGrainStorageSerializer Storage = new(
         new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(TenantState).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>());
 
@@ -55,6 +72,14 @@ public sealed class StoredStateTests
     [Fact]
     public void A_stored_account_ledger_reads_back() =>
         AssertReadsBack(StoredStateSamples.Ledger(), LedgerBytes);
+
+    [Fact]
+    public void A_stored_invoice_reads_back_with_its_step_and_every_Stripe_field() =>
+        AssertReadsBack(StoredStateSamples.Invoice(), InvoiceBytes);
+
+    [Fact]
+    public void A_stored_Stripe_customer_reads_back() =>
+        AssertReadsBack(StoredStateSamples.Customer(), CustomerBytes);
 
     private static void AssertReadsBack<T>(T expected, string storedBase64)
     {

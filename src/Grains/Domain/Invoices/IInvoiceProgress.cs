@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Domain.Invoices;
@@ -13,6 +14,7 @@ public interface IInvoiceProgress
 
     DateTimeOffset UpdatedAt { get; set; }
 
+    [SuppressMessage("Naming", "CA1716", Justification = "The persisted state's name for it; no Visual Basic implementer.")]
     InvoiceStep Step { get; set; }
 
     string? StripeInvoiceId { get; set; }

@@ -9,8 +9,8 @@ namespace TenantBilling.Grains.Domain.Invoices;
 /// answer means for the record (the transitions), how a failure is classified into retrying or settling
 /// (<see cref="Failed"/>), and what a hand-over and a manual retry do. The invoice grain asks
 /// <see cref="Next"/>, makes the one request or call it names, applies the transition for the answer, and
-/// repeats; it writes the record when <see cref="Next"/> says <see cref="InvoiceAction.Done"/>, when a failure
-/// settles or waits, and at the hand-over. Steps in between are not written: Stripe is the record of them,
+/// repeats; it writes the record at the hand-over, before the invoice is sent or charged, when <see cref="Next"/>
+/// says <see cref="InvoiceAction.Done"/>, and when a failure settles or waits. Steps in between are not written: Stripe is the record of them,
 /// read back (the invoice by id, or the customer's invoices listed by key) by any activation that did not see
 /// them (<see cref="InvoiceRun.Resumed"/>), and every request carries a key that repeats it safely
 /// (<see cref="InvoiceKeys"/>).
@@ -138,6 +138,12 @@ public static class InvoiceLifecycle
 
                     return invoice.SweepStrays ? InvoiceAction.ListInvoices : InvoiceAction.Finalize;
                 case InvoiceStep.Finalized:
+                    if (LedgerToRecord(invoice))
+                    {
+                        // The fee and taxes are the account's as soon as the invoice is final, before it is sent or charged.
+                        return InvoiceAction.RecordInLedger;
+                    }
+
                     if (invoice.CollectionMethod != ChargeAutomatically)
                     {
                         return InvoiceAction.Send;
@@ -286,7 +292,7 @@ public static class InvoiceLifecycle
         Progressed(invoice);
         Adopt(invoice, finalized);
         invoice.ChargeAttemptsBefore = invoice.ChargeAttempts;
-        invoice.FinalizedAt ??= finalized.FinalizedAt ?? now;
+        invoice.FinalizedAt ??= now;
         invoice.Step = InvoiceStep.Finalized;
         invoice.Attempt = 0;
     }
@@ -330,7 +336,7 @@ public static class InvoiceLifecycle
 
         if (!found.IsDraft && invoice.Step < InvoiceStep.Finalized)
         {
-            invoice.FinalizedAt ??= found.FinalizedAt ?? now;
+            invoice.FinalizedAt ??= now;
             invoice.Step = InvoiceStep.Finalized;
         }
 
@@ -428,6 +434,8 @@ public static class InvoiceLifecycle
                 Retrying(invoice, message, now);
                 return FailureOutcome.Retry;
             case StripeFailureKind.CardDeclined when invoice.Step == InvoiceStep.Finalized:
+                // Stripe counted our charge as an attempt: a retry reads it back and charges again, not "failed unseen".
+                invoice.ChargeAttempts = Math.Max(invoice.ChargeAttempts, invoice.ChargeAttemptsBefore + 1);
                 invoice.Status = InvoiceStatus.PaymentFailed;
                 invoice.Step = InvoiceStep.Delivered;
                 break;
@@ -529,9 +537,9 @@ public static class InvoiceLifecycle
     public static StripeInvoiceSnapshot Snapshot(IInvoiceProgress invoice) => new(
         invoice.StripeInvoiceId!, invoice.StripeStatus ?? "open", invoice.Number, invoice.StripeTotalCents ?? 0, invoice.AmountDueCents ?? 0, invoice.AmountPaidCents ?? 0,
         invoice.HostedInvoiceUrl, 0, invoice.CollectionMethod ?? SendInvoice, invoice.CustomerHasSavedCard,
-        StartingBalance: invoice.StartingBalanceCents, EndingBalance: invoice.EndingBalanceCents, AttemptCount: invoice.ChargeAttempts, FinalizedAt: invoice.FinalizedAt);
+        StartingBalance: invoice.StartingBalanceCents, EndingBalance: invoice.EndingBalanceCents, AttemptCount: invoice.ChargeAttempts);
 
-    /// <summary>The month whose ledger takes the invoice's fee and taxes: the month it was finalized in.</summary>
+    /// <summary>The month whose ledger takes the invoice's fee and taxes: the month it was finalized in, on the billing clock (not Stripe's).</summary>
     public static string LedgerMonth(IInvoiceProgress invoice, DateTimeOffset now) => Schedule.BillingPeriod.Of(invoice.FinalizedAt ?? now).ToString();
 
     /// <summary>The invoice as the tenant's history lists it.</summary>
@@ -589,9 +597,5 @@ public static class InvoiceLifecycle
         invoice.StartingBalanceCents = read.StartingBalance;
         invoice.EndingBalanceCents = read.EndingBalance;
         invoice.HostedInvoiceUrl = read.HostedInvoiceUrl ?? invoice.HostedInvoiceUrl;
-        if (read.FinalizedAt is { } finalizedAt && !read.IsDraft)
-        {
-            invoice.FinalizedAt ??= finalizedAt;
-        }
     }
 }

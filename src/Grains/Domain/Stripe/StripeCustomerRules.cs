@@ -28,6 +28,7 @@ public static class StripeCustomerRules
     /// Takes the tenant's data (false when it is what the record has). Before the customer exists, the record
     /// written with the data also says a create may follow, with this email: whoever finds the record
     /// without the customer looks for it first (<see cref="Next"/>), so no write is needed just before the create.
+    /// When a create may already have been sent, the record keeps the email that create carried.
     /// </summary>
     public static bool Take(IStripeCustomerRecord customer, TenantDetails details)
     {
@@ -38,8 +39,9 @@ public static class StripeCustomerRules
 
         customer.Details = details;
         customer.Version++;
-        if (customer.CustomerId is null)
+        if (customer.CustomerId is null && !customer.CreateSent)
         {
+            // A create that may have been sent keeps its email: that is where a lost customer is looked for.
             MayCreate(customer, details);
         }
 
@@ -124,6 +126,23 @@ public static class StripeCustomerRules
             MayCreate(customer, details);
         }
     }
+
+    /// <summary>
+    /// A request to the customer itself (an update) answered <c>resource_missing</c>: the customer was deleted in
+    /// Stripe, so it is forgotten and the invoice that needs it gets a new one (true when that applies).
+    /// </summary>
+    public static bool GoneInStripe(IStripeCustomerRecord customer, string? errorCode)
+    {
+        if (customer.CustomerId is null || errorCode != ResourceMissing)
+        {
+            return false;
+        }
+
+        Forget(customer);
+        return true;
+    }
+
+    public const string ResourceMissing = "resource_missing";
 
     public static string CreateKey(IStripeCustomerRecord customer, string tenantKey) => Key(customer, tenantKey, null);
 

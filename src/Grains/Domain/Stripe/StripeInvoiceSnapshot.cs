@@ -4,7 +4,6 @@ namespace TenantBilling.Grains.Domain.Stripe;
 /// <param name="TotalTaxes">The sum of Stripe's <c>total_taxes</c>.</param>
 /// <param name="CustomerHasSavedCard">The customer has a card to charge: <c>invoice_settings.default_payment_method</c> or a legacy <c>default_source</c>; null when the answer did not include the customer.</param>
 /// <param name="InvoiceKey">Our invoice key from the invoice's metadata, or null.</param>
-/// <param name="FinalizedAt">Stripe's <c>status_transitions.finalized_at</c>, once finalized.</param>
 public sealed record StripeInvoiceSnapshot(
     string Id,
     string Status,
@@ -23,8 +22,7 @@ public sealed record StripeInvoiceSnapshot(
     DateTimeOffset Created = default,
     long? StartingBalance = null,
     long? EndingBalance = null,
-    long AttemptCount = 0,
-    DateTimeOffset? FinalizedAt = null)
+    long AttemptCount = 0)
 {
     public bool IsDraft => Status == "draft";
 }

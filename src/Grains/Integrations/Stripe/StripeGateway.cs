@@ -240,8 +240,7 @@ public sealed class StripeGateway : IStripeGateway
         invoice.Created,
         invoice.StartingBalance,
         invoice.EndingBalance,
-        invoice.AttemptCount,
-        invoice.StatusTransitions?.FinalizedAt is { } finalizedAt ? new DateTimeOffset(DateTime.SpecifyKind(finalizedAt, DateTimeKind.Utc)) : null);
+        invoice.AttemptCount);
 
     /// <summary>A customer's card to charge: the payment method for invoices, or an older customer's legacy default source.</summary>
     public static bool HasSavedCard(Customer customer) =>
