@@ -72,12 +72,12 @@ public sealed class RealPipelineRestartTests(PostgresFixture postgres)
             await StripePipelineCluster.KillAllSilosAsync(first);
         }
 
-        // What the new silos have to go on: the invoice's state and its retry reminder, in PostgreSQL.
+        // What the new silos have to go on: the invoice's state, the account's record of invoices in flight and its one reminder, in PostgreSQL.
         Assert.Equal(1L, await RetryRemindersAsync(ids));
 
         await using var second = await StripePipelineCluster.StartAsync(postgres.ConnectionString, ids, stripe.ApiBase, encryptionKey);
         var sent = await StatusAsync(second, invoiceKey, InvoiceStatus.Sent);
-        await PostgresCluster.WaitUntilAsync(async () => await RetryRemindersAsync(ids) == 0, TimeSpan.FromSeconds(30), "the finished invoice's reminder is unregistered");
+        await PostgresCluster.WaitUntilAsync(async () => await RetryRemindersAsync(ids) == 0, TimeSpan.FromSeconds(30), "the account's reminder is unregistered once nothing is in flight");
 
         // Exactly one Stripe invoice for the key, sent once, with the hand-worked figures (its credit went to the setup invoice).
         var ours = Ours();
@@ -115,7 +115,7 @@ public sealed class RealPipelineRestartTests(PostgresFixture postgres)
     }
 
     private Task<long> RetryRemindersAsync(ClusterIds ids) => Database.ScalarAsync<long>(
-        postgres.ConnectionString, "SELECT count(*) FROM orleans_reminders WHERE service_id = $1 AND reminder_name = 'stripe-retry'", ids.ServiceId);
+        postgres.ConnectionString, "SELECT count(*) FROM orleans_reminders WHERE service_id = $1 AND reminder_name = 'invoice-runs'", ids.ServiceId);
 
     private static global::Stripe.StripeClient StripeReader(StripeSandboxServer stripe, string secretKey) => new(new global::Stripe.StripeClientOptions
     {

@@ -22,6 +22,7 @@ public static class StripePipelineCluster
 
     private const string ApiBaseKey = "TenantBilling:IntegrationTests:StripeApiBase";
     private const string EncryptionKeyKey = "TenantBilling:IntegrationTests:StripeEncryptionKey";
+    private const string RetryIntervalKey = "TenantBilling:IntegrationTests:RetryInterval";
 
     public static ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -31,7 +32,8 @@ public static class StripePipelineCluster
     /// Deploys <paramref name="silos"/> silos and a client on the database. Pass the same ids, Stripe and
     /// <paramref name="encryptionKey"/> (it decrypts the accounts' stored Stripe keys) to start the cluster again.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(string connectionString, ClusterIds ids, string stripeApiBase, string encryptionKey, short silos = 2)
+    /// <param name="retryInterval">The invoices' retry interval (and their account's reminder period); 1 s unless given.</param>
+    public static async Task<TestCluster> StartAsync(string connectionString, ClusterIds ids, string stripeApiBase, string encryptionKey, short silos = 2, TimeSpan? retryInterval = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.ClusterId = ids.ClusterId;
@@ -42,6 +44,7 @@ public static class StripePipelineCluster
         builder.Properties[PostgresCluster.ConnectionStringKey] = connectionString;
         builder.Properties[ApiBaseKey] = stripeApiBase;
         builder.Properties[EncryptionKeyKey] = encryptionKey;
+        builder.Properties[RetryIntervalKey] = (retryInterval ?? TimeSpan.FromSeconds(1)).ToString("c");
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
@@ -83,9 +86,10 @@ public static class StripePipelineCluster
             siloBuilder.UseBillingClusterTuning(configuration);
             // Test silos only: reminders may tick every second, so the invoice resumes within seconds of the restart.
             siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            var retryInterval = TimeSpan.Parse(Setting(configuration, RetryIntervalKey), System.Globalization.CultureInfo.InvariantCulture);
             siloBuilder.Services.Configure<BillingOptions>(o =>
             {
-                o.RetryInterval = TimeSpan.FromSeconds(1);
+                o.RetryInterval = retryInterval;
                 o.QuickRetryDelay = TimeSpan.FromMilliseconds(50);
             });
             siloBuilder.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, Clock);

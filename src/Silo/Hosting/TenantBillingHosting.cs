@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TenantBilling.Grains;
+using TenantBilling.Grains.Invoices;
 using TenantBilling.Grains.Domain.Addresses;
 using TenantBilling.Grains.Hosting;
 using TenantBilling.Grains.Integrations.Stripe;
@@ -113,6 +114,7 @@ public static class TenantBillingHosting
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IIncomingGrainCallFilter, DropActivationOnFailure>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, InvoiceRunsResumer>();
         services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section)
             .PostConfigure<IServiceProvider>((o, sp) => o.Mode ??= sp.GetService<IHostEnvironment>()?.IsProduction() == true ? StripeMode.Live : StripeMode.Test);
         services.AddHttpClient(StripeGateway.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout);
