@@ -91,6 +91,8 @@ public sealed record InvoicePreviewResponse(
 }
 
 /// <param name="Total">The composed total in USD; Stripe's own figures are the *Cents fields.</param>
+/// <param name="FailedAttempts">While its Stripe work is failing and being retried: the failed attempts in a row (the reason is <paramref name="FailureReason"/>); null otherwise.</param>
+/// <param name="NextAttemptAt">While its Stripe work is being retried: when it is tried next; null otherwise.</param>
 /// <param name="Sandbox">True when this deployment's Stripe is the local Stripe sandbox (Development only): the invoice and its page exist only there.</param>
 public sealed record InvoiceResponse(
     string InvoiceKey,
@@ -108,11 +110,13 @@ public sealed record InvoiceResponse(
     string? FailureReason,
     string? Note,
     DateTimeOffset UpdatedAt,
+    int? FailedAttempts,
+    DateTimeOffset? NextAttemptAt,
     bool Sandbox)
 {
     public static InvoiceResponse From(InvoiceSummary s, bool sandbox) => new(
         s.InvoiceKey, Codes.Of(s.Kind), s.Period, s.RequestId, Codes.Of(s.Status), s.DueAt, s.Total, s.StripeInvoiceId, s.Number,
-        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.Note, s.UpdatedAt, sandbox);
+        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.Note, s.UpdatedAt, s.FailedAttempts, s.NextAttemptAt, sandbox);
 }
 
 public sealed record OneTimeItemBody(string? ProductCode, string? Description, decimal? Quantity, decimal? UnitPrice, string? TaxCategory);
