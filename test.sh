@@ -3,7 +3,8 @@
 # Debian's Chromium for the browser tests (scripts/chromium.sh), runs every test
 # project of the solution in Release against it, stops the server again and exits with the test result.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Integration".
-# A full run (no arguments) then runs the deployment topology on loopback (deploy/loopback.sh run).
+# A full run (no arguments) then runs the deployment topology on loopback (deploy/loopback.sh run) and
+# the crash test on its own (./test.sh --filter "Category=CrashTest" runs only that).
 # A server that was already running (scripts/postgres.sh start by hand) is reused and left running.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -33,12 +34,18 @@ export TENANTBILLING_TEST_CHROMIUM="$chromium"
 
 rm -rf "$results_dir"
 dotnet build TenantBilling.sln -c Release -nologo -v quiet || exit
-dotnet test TenantBilling.sln -c Release --no-build -nologo -v quiet --logger trx --results-directory "$results_dir" "$@"
+# A full run keeps the crash test (tests/Integration.Tests/CrashTest.cs) for a step of its own below.
+filter=(); [[ $# -eq 0 ]] && filter=(--filter "Category!=CrashTest")
+dotnet test TenantBilling.sln -c Release --no-build -nologo -v quiet --logger trx --results-directory "$results_dir" "${filter[@]}" "$@"
 status=$?
 
 topology="skipped (arguments given)"
+crash="skipped (arguments given)"
 if [[ $# -eq 0 ]]; then
     if deploy/loopback.sh run "$connection"; then topology="passed"; else topology="FAILED"; status=1; fi
+    # The crash test alone on the machine, printing what it did and the counts.
+    if dotnet test tests/Integration.Tests -c Release --no-build -nologo --filter "Category=CrashTest" \
+        --logger "console;verbosity=detailed" --logger trx --results-directory "$results_dir"; then crash="passed"; else crash="FAILED"; status=1; fi
 fi
 
 # One closing line over all test projects, summed from their TRX reports.
@@ -51,5 +58,6 @@ failed=$(( $(total_of failed) + $(total_of error) + $(total_of timeout) + $(tota
 skipped="$(total_of notExecuted)"
 echo
 echo "Loopback topology (3 silos + API): $topology"
+echo "Crash test (1,000 tenants, Stripe faults, kill -9, rolling restart): $crash"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

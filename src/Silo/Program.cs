@@ -8,7 +8,7 @@ namespace TenantBilling.Silo;
 
 /// <summary>
 /// A silo of the billing cluster. Configuration: ConnectionStrings:Orleans (PostgreSQL), Orleans:*, Billing:*,
-/// Management:Url (health probes and /metrics), Telemetry:*, Dashboard:*; deploy/README.md lists them all.
+/// Management:Url (health probes and /metrics), Shutdown:*, Telemetry:*, Dashboard:*; deploy/README.md lists them all.
 /// </summary>
 /// <remarks>A named class rather than top-level statements, so the API's own <c>Program</c> stays the only one its tests see.</remarks>
 public static class SiloProgram
@@ -22,6 +22,7 @@ public static class SiloProgram
         builder.AddTenantBillingTelemetry("tenant-billing-silo");
         builder.UseOrleans(silo => silo.AddTenantBillingSilo(builder.Configuration, builder.Environment));
         builder.AddSiloManagement();
+        builder.AddSiloShutdown();
 
         var app = builder.Build();
         app.MapSiloManagement();

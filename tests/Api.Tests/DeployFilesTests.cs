@@ -38,6 +38,7 @@ public sealed partial class DeployFilesTests(DeployFilesTests.ManagedApiFactory 
         (ManagementSettings.Section, typeof(ManagementSettings)),
         (TelemetrySettings.Section, typeof(TelemetrySettings)),
         (DashboardSettings.Section, typeof(DashboardSettings)),
+        (ShutdownSettings.Section, typeof(ShutdownSettings)),
     ];
 
     /// <summary>Settings read by name, by our code or by .NET and OpenTelemetry.</summary>
@@ -154,7 +155,8 @@ public sealed partial class DeployFilesTests(DeployFilesTests.ManagedApiFactory 
             Assert.Equal(("0", "1"), (Text(rolling, "maxUnavailable"), Text(rolling, "maxSurge")));
             Assert.True(int.Parse(Text(spec, "minReadySeconds")) > 0, name);
             var pod = Map(Map(spec, "template"), "spec");
-            Assert.True(int.Parse(Text(pod, "terminationGracePeriodSeconds")) > new HostOptions().ShutdownTimeout.TotalSeconds, $"{name}: the grace period must exceed the host's shutdown timeout.");
+            var shutdownTimeout = name == "tenant-billing-silo" ? SiloShutdownTimeout() : new HostOptions().ShutdownTimeout;
+            Assert.True(int.Parse(Text(pod, "terminationGracePeriodSeconds")) > shutdownTimeout.TotalSeconds, $"{name}: the grace period must exceed the host's shutdown timeout.");
             Assert.Equal("false", Text(pod, "automountServiceAccountToken"));
             Assert.Equal("true", Text(Map(pod, "securityContext"), "runAsNonRoot"));
             var labels = Map(Map(spec, "selector"), "matchLabels");
@@ -192,6 +194,16 @@ public sealed partial class DeployFilesTests(DeployFilesTests.ManagedApiFactory 
         Assert.DoesNotContain(final, l => l.StartsWith("RUN dotnet", StringComparison.Ordinal));
         Assert.Contains(final, l => l.StartsWith("COPY --from=build", StringComparison.Ordinal));
         Assert.Contains($"\"TenantBilling.{(image == "api" ? "Api" : "Silo")}.dll\"", final.Last(l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    /// <summary>The shutdown timeout a silo process really runs with (its host's options), and the bound the docs state.</summary>
+    private static TimeSpan SiloShutdownTimeout()
+    {
+        var app = SiloProgram.Build([]);
+        var timeout = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HostOptions>>().Value.ShutdownTimeout;
+        Assert.Equal(new ShutdownSettings().Timeout, timeout);
+        Assert.True(timeout < TimeSpan.FromSeconds(30), "A silo's shutdown timeout must stay below Kubernetes' default grace period (30 s).");
+        return timeout;
     }
 
     private static bool IsRealSetting(string variable)

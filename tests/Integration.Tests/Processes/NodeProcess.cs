@@ -34,6 +34,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has exited (0: it stopped cleanly).</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Starts <paramref name="assembly"/> (a built product dll) with <paramref name="environment"/> on top of this process's.</summary>
     public static NodeProcess Start(string name, string assembly, IReadOnlyDictionary<string, string> environment, string logPath)
     {
