@@ -40,7 +40,9 @@ public sealed class StripeCustomerState
 /// Stripe answered a 5xx and a fingerprint of the data sent, so a key never meets two bodies and changing
 /// the data back and forth never replays an old update. Before a create is sent again after an unknown
 /// outcome, the customer is looked for by listing (its email and our metadata), so a tenant has one customer.
-/// A customer made in another Stripe (the account connected a different one) is replaced by a new one.
+/// A customer made in another Stripe (the account connected a different one) is replaced by a new one; so is
+/// one deleted in Stripe, once an invoice meets the deletion (that invoice fails with Stripe's reason, its retry
+/// goes to the new customer).
 /// </summary>
 [GrainType("stripe-customer")]
 public sealed class StripeCustomerGrain(
@@ -68,7 +70,13 @@ public sealed class StripeCustomerGrain(
         }
     }
 
-    public async Task<string> EnsureAsync(StripeAccess access)
+    public Task<string> EnsureAsync(StripeAccess access) => EnsureAsync(access, forInvoice: true);
+
+    /// <param name="forInvoice">
+    /// An invoice needs the customer now. A customer deleted in Stripe is then forgotten, so that invoice fails
+    /// with Stripe's reason and its retry creates a new customer; the background update leaves that to the invoice.
+    /// </param>
+    private async Task<string> EnsureAsync(StripeAccess access, bool forInvoice)
     {
         var details = state.State.Details ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
         if (state.State.CustomerId is not null && state.State.StripeIdentity != access.StripeIdentity)
@@ -85,7 +93,22 @@ public sealed class StripeCustomerGrain(
             else if (state.State.SyncedVersion != state.State.Version)
             {
                 await StripePacing.WaitTurnAsync(GrainFactory, access);
-                await stripe.UpdateCustomerAsync(access, Key($"update-{state.State.Version}", details), state.State.CustomerId, details, CancellationToken.None);
+                try
+                {
+                    await stripe.UpdateCustomerAsync(access, Key($"update-{state.State.Version}", details), state.State.CustomerId, details, CancellationToken.None);
+                }
+                catch (StripeCallException missing) when (missing.Code == "resource_missing")
+                {
+                    // Deleted in Stripe: the same failure as an invoice created for it.
+                    if (forInvoice)
+                    {
+                        Forget();
+                        await state.WriteStateAsync();
+                    }
+
+                    throw new StripeCallException(StripeFailureKind.CustomerMissing, missing.Message, missing.Code, missing.Status);
+                }
+
                 state.State.SyncedVersion = state.State.Version;
                 state.State.Attempt = 0;
                 await state.WriteStateAsync();
@@ -182,7 +205,7 @@ public sealed class StripeCustomerGrain(
         {
             try
             {
-                await EnsureAsync(access);
+                await EnsureAsync(access, forInvoice: false);
             }
             catch (StripeCallException)
             {
