@@ -7,6 +7,7 @@ using TenantBilling.Api.Apis;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
 using TenantBilling.Api.Operations;
+using TenantBilling.Api.Sandbox;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Silo.Hosting;
@@ -27,6 +28,7 @@ public static class ApiHosting
     public static void AddTenantBillingApi(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        builder.AddStripeSandbox();
         var mode = configuration.GetValue("Api:Cluster", ClusterMode.CoHosted);
         if (mode == ClusterMode.CoHosted)
         {

@@ -48,6 +48,28 @@ public static partial class GrainKeys
     /// <summary>An account's ledger for one month (fees, committed taxes): <c>{accountId}/{yyyy-MM}</c>.</summary>
     public static string AccountLedger(string accountId, string month) => $"{accountId}/{month}";
 
+    /// <summary>One page of an account's ledger month (its records in arrival order): <c>{accountId}/{yyyy-MM}/{page, 5 digits}</c>.</summary>
+    public static string AccountLedgerPage(string ledgerKey, int page) => $"{ledgerKey}/{page:D5}";
+
+    /// <summary>
+    /// One account's billing alarm for one instant (UTC, whole seconds, rounded up): <c>{accountId}/{yyyy-MM-ddTHH:mm:ssZ}</c>.
+    /// </summary>
+    public static string BillingAlarm(string accountId, DateTimeOffset instant)
+    {
+        var utc = instant.UtcDateTime;
+        var seconds = utc.AddTicks((TimeSpan.TicksPerSecond - (utc.Ticks % TimeSpan.TicksPerSecond)) % TimeSpan.TicksPerSecond);
+        return $"{accountId}/{seconds.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
+    public static (string AccountId, DateTimeOffset Instant) ParseBillingAlarm(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && DateTimeOffset.TryParseExact(key[(slash + 1)..], "yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var instant)
+            ? (key[..slash], instant)
+            : throw new FormatException($"'{key}' is not a billing alarm key.");
+    }
+
     [GeneratedRegex("^[a-z0-9-]{1,64}$")]
     private static partial Regex AccountIdPattern();
 

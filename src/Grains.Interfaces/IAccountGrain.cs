@@ -59,32 +59,3 @@ public interface IAccountGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TenantIdPage> ListTenantsAsync(string? after, int limit);
 }
-
-/// <summary>One account API key, keyed by its key id: who it belongs to and the hash of its secret.</summary>
-public interface IApiKeyGrain : IGrainWithStringKey
-{
-    /// <summary>Records a newly issued key. Called once by its account.</summary>
-    Task RegisterAsync(string accountId, string secretHash);
-
-    /// <summary>The account the key belongs to when the secret matches and the key is not revoked; else null.</summary>
-    [AlwaysInterleave]
-    Task<string?> AuthenticateAsync(string secretHash);
-
-    /// <summary>Revokes the key for good.</summary>
-    Task RevokeAsync();
-}
-
-/// <summary>The list of every account id (one grain, key "all"): the operator's account list and the test clock's sweep.</summary>
-public interface IAccountDirectoryGrain : IGrainWithStringKey
-{
-    /// <summary>Adds an account id (idempotent).</summary>
-    Task AddAsync(string accountId);
-
-    /// <summary>Every account id, in order.</summary>
-    [AlwaysInterleave]
-    Task<IReadOnlyList<string>> ListAsync();
-
-    /// <summary>A page of account ids in id order, starting after <paramref name="after"/>.</summary>
-    [AlwaysInterleave]
-    Task<AccountIdPage> ListPageAsync(string? after, int limit);
-}

@@ -4,8 +4,8 @@ namespace TenantBilling.Grains.Interfaces;
 
 /// <summary>
 /// One tenant of one account, keyed <c>{accountId}/{tenantId}</c>: its data, validated address,
-/// billing profile and exemptions, the statements not yet invoiced, and the reminder that sends
-/// each month's invoice on the billing day.
+/// billing profile and exemptions, the statements not yet invoiced and when each is due, and the
+/// invoices it has handed over. The account's billing alarm for the due instant wakes it on the billing day.
 /// </summary>
 public interface ITenantGrain : IGrainWithStringKey
 {
@@ -48,4 +48,10 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>Re-reads the clock: an invoice that became due (the test clock moved) is sent within seconds.</summary>
     Task WakeAsync();
+
+    /// <summary>
+    /// Hands over every invoice that is due now, and returns once each one is handed over or its retry is
+    /// arranged (an invoice waiting for its taxes, a hand-over that failed). Called by the account's billing alarm.
+    /// </summary>
+    Task HandOverDueAsync();
 }

@@ -2,16 +2,6 @@ using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Grains;
 
-[GenerateSerializer, Alias("test-clock-state")]
-public sealed class TestClockState
-{
-    [Id(0)] public long Version { get; set; }
-
-    [Id(1)] public TimeSpan Offset { get; set; }
-
-    public TestClockSetting Setting => new(Version, Offset);
-}
-
 /// <summary>
 /// Holds the cluster's test clock and knows which silos run on which version of it: every silo reads it
 /// every half second and says what it applied, so a change returns only when all

@@ -62,6 +62,16 @@ public sealed record StripeSandboxOptions
     /// On by default, so every path of a product meets a fault. Faults from <see cref="StripeSandboxServer.InjectFault"/> come first.
     /// </summary>
     public bool FaultFirstRequestOfEachRoute { get; init; } = true;
+
+    /// <summary>
+    /// Customer and invoice ids and invoice numbers that say what they are: <c>cus_sandbox_…</c>,
+    /// <c>in_sandbox_…</c>, <c>SANDBOX-7K2Q-0001</c>. Off by default (Stripe's own shapes); on when the product
+    /// runs the server as its Stripe sandbox, so nothing it shows can pass for a Stripe object.
+    /// </summary>
+    public bool SandboxIds { get; init; }
+
+    /// <summary>The port on 127.0.0.1 to listen on; 0 (the default) takes a free one.</summary>
+    public int Port { get; init; }
 }
 
 /// <summary>A token bucket: <paramref name="RequestsPerSecond"/> refill rate, at most <paramref name="Burst"/> tokens.</summary>

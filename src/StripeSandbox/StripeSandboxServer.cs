@@ -10,6 +10,7 @@ using TenantBilling.StripeSandbox.Api;
 using TenantBilling.StripeSandbox.Faults;
 using TenantBilling.StripeSandbox.Http;
 using TenantBilling.StripeSandbox.Idempotency;
+using TenantBilling.StripeSandbox.Pages;
 using TenantBilling.StripeSandbox.RateLimiting;
 using TenantBilling.StripeSandbox.State;
 using TenantBilling.StripeSandbox.Webhooks;
@@ -19,7 +20,8 @@ namespace TenantBilling.StripeSandbox;
 /// <summary>
 /// A stateful fake of Stripe's v1 HTTP API (customers, invoice items, invoices) on 127.0.0.1 and a free
 /// port, for the real Stripe.net client: <c>new StripeClient(new StripeClientOptions { ApiKey = "sk_test_...",
-/// ApiBase = server.ApiBase })</c>. The control methods (partial class, <c>StripeSandboxServer.Control.cs</c>)
+/// ApiBase = server.ApiBase })</c>, and each finalized invoice's page at its <c>hosted_invoice_url</c>
+/// (<see cref="HostedPages"/>). The control methods (partial class, <c>StripeSandboxServer.Control.cs</c>)
 /// let tests shape behaviour and read state. Thread-safe.
 /// </summary>
 public sealed partial class StripeSandboxServer : IAsyncDisposable
@@ -51,11 +53,12 @@ public sealed partial class StripeSandboxServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, options.Port);
             k.AddServerHeader = false;
         });
         this.app = builder.Build();
-        this.app.Run(this.pipeline.HandleAsync);
+        var pages = new HostedPages(this.accounts);
+        this.app.Run(http => HostedPages.Serves(http.Request) ? pages.HandleAsync(http) : this.pipeline.HandleAsync(http));
     }
 
     /// <summary>The options the server runs with.</summary>
@@ -73,7 +76,7 @@ public sealed partial class StripeSandboxServer : IAsyncDisposable
     /// <summary>Every request so far in arrival order (when <see cref="StripeSandboxOptions.RecordRequestLog"/> is on).</summary>
     public IReadOnlyList<RequestLogEntry> RequestLog => [.. this.log];
 
-    /// <summary>Starts a server on 127.0.0.1 and a free port.</summary>
+    /// <summary>Starts a server on 127.0.0.1 and <see cref="StripeSandboxOptions.Port"/> (a free port by default).</summary>
     public static async Task<StripeSandboxServer> StartAsync(StripeSandboxOptions? options = null)
     {
         var server = new StripeSandboxServer(options ?? new StripeSandboxOptions());

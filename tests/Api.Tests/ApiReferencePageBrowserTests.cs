@@ -21,11 +21,11 @@ public sealed class ApiReferencePageBrowserTests(ApiReferencePageBrowserTests.Br
     /// <summary>The API on a loopback socket and a headless Chromium whose network ends at loopback.</summary>
     public sealed class Browser : ApiFactory, IAsyncLifetime
     {
-        private IPlaywright? _playwright;
+        private HeadlessChromium? _chromium;
 
         public string BaseUrl { get; private set; } = null!;
 
-        public IBrowser Chromium { get; private set; } = null!;
+        public IBrowser Chromium => _chromium!.Browser;
 
         public async Task InitializeAsync()
         {
@@ -33,25 +33,16 @@ public sealed class ApiReferencePageBrowserTests(ApiReferencePageBrowserTests.Br
             StartServer();
             BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
             Assert.True(new Uri(BaseUrl).IsLoopback, $"The API listens on {BaseUrl}, not on loopback.");
-
-            _playwright = await Playwright.CreateAsync();
-            Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumPath(),
-                Headless = true,
-                // The network is closed to the page: any name but loopback fails to resolve.
-                Args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost", "--disable-background-networking"],
-            });
+            _chromium = await HeadlessChromium.LaunchAsync();
         }
 
         async Task IAsyncLifetime.DisposeAsync()
         {
-            if (Chromium is not null)
+            if (_chromium is not null)
             {
-                await Chromium.DisposeAsync();
+                await _chromium.DisposeAsync();
             }
 
-            _playwright?.Dispose();
             await DisposeAsync();
         }
     }
@@ -66,8 +57,7 @@ public sealed class ApiReferencePageBrowserTests(ApiReferencePageBrowserTests.Br
         var heading = page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "Tenant Billing API", Exact = true });
         await heading.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
         await page.GetByText("Create an account").First.WaitForAsync();
-        Directory.CreateDirectory(Path.Combine(Repository.Root, ".artifacts", "screenshots"));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repository.Root, ".artifacts", "screenshots", "api-reference.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("api-reference.png") });
 
         Assert.Contains(_requests, url => url == $"{_baseUrl}/openapi/v1.json");
         var outside = _requests.Where(url => !url.StartsWith("data:", StringComparison.Ordinal) && !new Uri(url).IsLoopback).ToList();
@@ -86,15 +76,5 @@ public sealed class ApiReferencePageBrowserTests(ApiReferencePageBrowserTests.Br
             Assert.DoesNotContain(promotion, text, StringComparison.OrdinalIgnoreCase);
         }
 
-    }
-
-    /// <summary>Debian's Chromium: the path test.sh found, else the package's own; a clear failure without it.</summary>
-    private static string ChromiumPath()
-    {
-        var path = Environment.GetEnvironmentVariable("TENANTBILLING_TEST_CHROMIUM") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
-        Assert.True(
-            File.Exists(path),
-            $"Chromium is needed for the browser tests and {path} does not exist: run ./test.sh (it installs Debian's chromium when missing, as root) or apt-get install chromium.");
-        return path;
     }
 }

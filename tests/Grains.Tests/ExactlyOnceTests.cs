@@ -1,5 +1,6 @@
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Tenants;
 using TenantBilling.Grains.Tests.Support;
 using TenantBilling.TestSupport;
@@ -51,14 +52,18 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
         var accepted = await scenario.Tenant.AcceptStatementAsync("2026-09", Usage(500));
         Assert.Equal(Utc(2026, 10, 2, 9), accepted.ScheduledFor);   // billing day 1 has passed: at once
         await Eventually.TrueAsync(() => cluster.HandOvers.Calls(key) >= 1, TimeSpan.FromSeconds(30));
-        Assert.Equal(["invoice-due"], await cluster.ReminderNamesAsync(scenario.Tenant));
+
+        // What retries it is the account's billing alarm, stored before the first attempt; the tenant registers no reminder of its own.
+        Assert.NotEmpty(await cluster.AlarmRemindersAsync(scenario.AccountId));
+        Assert.Empty(await cluster.ReminderNamesAsync(scenario.Tenant));
 
         cluster.HandOvers.Heal(key);
         await Eventually.TrueAsync(() => cluster.HandOvers.Kept(key) is not null, TimeSpan.FromSeconds(30));
         await Eventually.TrueAsync(async () => (await scenario.Tenant.ListInvoicesAsync()).Single().Status == InvoiceStatus.HandedOver, TimeSpan.FromSeconds(10));
 
-        // Nothing is left to send, so the reminder is unregistered: the silo's reminder table has no row for the tenant.
-        await Eventually.TrueAsync(async () => (await cluster.ReminderNamesAsync(scenario.Tenant)).Count == 0, TimeSpan.FromSeconds(10));
+        // Nothing is left to send, so the alarm is unregistered: the silo's reminder table has no row for the account or the tenant.
+        await Eventually.TrueAsync(async () => (await cluster.AlarmRemindersAsync(scenario.AccountId)).Count == 0, TimeSpan.FromSeconds(10));
+        Assert.Empty(await cluster.ReminderNamesAsync(scenario.Tenant));
         Assert.Null((await scenario.Tenant.GetAsync())!.NextInvoice);
         Assert.All(cluster.HandOvers.Drafts(key), draft => Assert.True(HandOverRecorder.SameContent(cluster.HandOvers.Kept(key)!, draft)));
     }
@@ -168,7 +173,7 @@ public sealed class ExactlyOnceTests(BillingCluster cluster)
     {
         cluster.Clock.Set(Utc(2025, 1, 10));
         var scenario = await StartAsync(cluster.Grains, billingDay: 1);
-        var months = TenantGrain.RecentEntriesKept + 2;
+        var months = PeriodBook.RecentEntriesKept + 2;
         for (var i = 0; i < months; i++)
         {
             var start = Utc(2025, 1, 1).AddMonths(i);

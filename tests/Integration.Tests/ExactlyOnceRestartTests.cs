@@ -18,7 +18,7 @@ public sealed class ExactlyOnceRestartTests(PostgresFixture postgres)
     private static readonly PostalAddress Austin = new("100 Congress Ave", null, "Austin", "TX", "78701", "US");
 
     [Fact]
-    public async Task An_invoice_due_before_a_full_restart_is_handed_over_once_after_it_by_its_persisted_reminder()
+    public async Task An_invoice_due_before_a_full_restart_is_handed_over_once_after_it_by_its_persisted_alarm()
     {
         var ids = ClusterIds.New("exactly-once");
         var tenantKey = GrainKeys.Tenant("restart-acct", "t1");
@@ -43,33 +43,40 @@ public sealed class ExactlyOnceRestartTests(PostgresFixture postgres)
         }
 
         Assert.Null(BillingDoubles.HandOvers.Kept(invoiceKey));
-        Assert.Equal(1L, await InvoiceRemindersAsync(ids));   // what the restarted cluster has to go on
+        Assert.Equal(1L, await AlarmRemindersAsync(ids));   // what the restarted cluster has to go on: the account's alarm
+        Assert.Equal(0L, await TenantRemindersAsync(ids));
         BillingDoubles.HandOvers.Heal(invoiceKey);
 
         await using var second = await PostgresCluster.StartAsync(postgres.ConnectionString, ids, billing: true);
         await PostgresCluster.WaitUntilAsync(
-            () => Task.FromResult(BillingDoubles.HandOvers.Kept(invoiceKey) is not null), TimeSpan.FromSeconds(60), "the reminder hands the invoice over after the restart");
+            () => Task.FromResult(BillingDoubles.HandOvers.Kept(invoiceKey) is not null), TimeSpan.FromSeconds(60), "the alarm hands the invoice over after the restart");
         var tenantAfter = second.Client.GetGrain<ITenantGrain>(tenantKey);
         await PostgresCluster.WaitUntilAsync(
             async () => (await tenantAfter.ListInvoicesAsync()).Single().Status == InvoiceStatus.HandedOver, TimeSpan.FromSeconds(10), "the hand-over is recorded");
         var calls = BillingDoubles.HandOvers.Calls(invoiceKey);
 
-        // Nothing is left to send, so the reminder is unregistered: its row is gone from PostgreSQL.
-        await PostgresCluster.WaitUntilAsync(async () => await InvoiceRemindersAsync(ids) == 0, TimeSpan.FromSeconds(10), "the reminder row is deleted");
+        // Nothing is left to send, so the alarm is unregistered: its row is gone from PostgreSQL.
+        await PostgresCluster.WaitUntilAsync(async () => await AlarmRemindersAsync(ids) == 0, TimeSpan.FromSeconds(10), "the alarm's row is deleted");
 
         // Restarting again, and ticking again, hands nothing over and registers nothing: the stage is in PostgreSQL.
         await second.StopAllSilosAsync();
         await using var third = await PostgresCluster.StartAsync(postgres.ConnectionString, ids, billing: true);
         await third.Client.GetGrain<ITenantGrain>(tenantKey).AsReference<IRemindable>().ReceiveReminder("invoice-due", default);
 
-        Assert.Equal(0L, await InvoiceRemindersAsync(ids));
+        Assert.Equal(0L, await AlarmRemindersAsync(ids) + await TenantRemindersAsync(ids));
         Assert.Equal(calls, BillingDoubles.HandOvers.Calls(invoiceKey));
         Assert.Equal(InvoiceStatus.HandedOver, (await third.Client.GetGrain<ITenantGrain>(tenantKey).ListInvoicesAsync()).Single().Status);
         var kept = BillingDoubles.HandOvers.Kept(invoiceKey)!;
         Assert.All(BillingDoubles.HandOvers.Drafts(invoiceKey), draft => Assert.True(HandOverRecorder.SameContent(kept, draft)));
     }
 
-    /// <summary>The tenant's invoice reminders stored for the test's deployment (its one tenant).</summary>
-    private Task<long> InvoiceRemindersAsync(ClusterIds ids) => Database.ScalarAsync<long>(
-        postgres.ConnectionString, "SELECT count(*) FROM orleans_reminders WHERE service_id = $1 AND reminder_name = 'invoice-due'", ids.ServiceId);
+    /// <summary>The billing alarms of the test's account stored for the test's deployment.</summary>
+    private Task<long> AlarmRemindersAsync(ClusterIds ids) => Database.ScalarAsync<long>(
+        postgres.ConnectionString,
+        "SELECT count(*) FROM orleans_reminders WHERE service_id = $1 AND reminder_name = 'wake-tenants' AND grain_id LIKE 'billing-alarm/restart-acct/%'",
+        ids.ServiceId);
+
+    /// <summary>Reminders of the tenant's own (earlier versions registered one per tenant; none now).</summary>
+    private Task<long> TenantRemindersAsync(ClusterIds ids) => Database.ScalarAsync<long>(
+        postgres.ConnectionString, "SELECT count(*) FROM orleans_reminders WHERE service_id = $1 AND grain_id LIKE 'tenant/%'", ids.ServiceId);
 }

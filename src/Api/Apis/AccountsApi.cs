@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
+using TenantBilling.Api.Sandbox;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -32,7 +33,7 @@ public static class AccountsApi
         return v1;
     }
 
-    private static async Task<Created<AccountResponse>> CreateAccount(CreateAccountRequest request, IGrainFactory grains)
+    private static async Task<Created<AccountResponse>> CreateAccount(CreateAccountRequest request, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         var errors = new FieldErrors();
         if (!GrainKeys.IsAccountId(request.AccountId))
@@ -43,10 +44,10 @@ public static class AccountsApi
         var name = errors.RequiredText("name", request.Name, Limits.NameLength);
         Ids.ThrowIfInvalid(errors);
         var view = await grains.GetGrain<IAccountGrain>(request.AccountId!).CreateAsync(name!);
-        return TypedResults.Created($"/v1/accounts/{view.AccountId}", AccountResponse.From(view));
+        return TypedResults.Created($"/v1/accounts/{view.AccountId}", AccountResponse.From(view, stripe.IsSandbox));
     }
 
-    private static async Task<Ok<AccountPageResponse>> ListAccounts(IGrainFactory grains, int? limit, string? after)
+    private static async Task<Ok<AccountPageResponse>> ListAccounts(IGrainFactory grains, StripeSandboxLabel stripe, int? limit, string? after)
     {
         if (limit is < 1 or > TenantsApi.MaxPageSize)
         {
@@ -55,11 +56,11 @@ public static class AccountsApi
 
         var page = await grains.GetGrain<IAccountDirectoryGrain>(GrainKeys.AccountDirectory).ListPageAsync(after, limit ?? TenantsApi.DefaultPageSize);
         var views = await Task.WhenAll(page.AccountIds.Select(id => grains.GetGrain<IAccountGrain>(id).GetAsync()));
-        return TypedResults.Ok(new AccountPageResponse(views.OfType<AccountView>().Select(AccountResponse.From).ToList(), page.NextAfter));
+        return TypedResults.Ok(new AccountPageResponse(views.OfType<AccountView>().Select(view => AccountResponse.From(view, stripe.IsSandbox)).ToList(), page.NextAfter));
     }
 
-    private static async Task<Ok<AccountResponse>> GetAccount(string accountId, IGrainFactory grains) =>
-        TypedResults.Ok(AccountResponse.From(await Ids.ExistingAccountAsync(grains, accountId)));
+    private static async Task<Ok<AccountResponse>> GetAccount(string accountId, IGrainFactory grains, StripeSandboxLabel stripe) =>
+        TypedResults.Ok(AccountResponse.From(await Ids.ExistingAccountAsync(grains, accountId), stripe.IsSandbox));
 
     private static async Task<Created<ApiKeyResponse>> IssueApiKey(string accountId, IGrainFactory grains)
     {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
+using TenantBilling.Api.Sandbox;
 using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Interfaces;
@@ -24,10 +25,10 @@ public static class InvoicesApi
         return v1;
     }
 
-    private static async Task<Ok<IReadOnlyList<InvoiceResponse>>> ListInvoices(string accountId, string tenantId, IGrainFactory grains)
+    private static async Task<Ok<IReadOnlyList<InvoiceResponse>>> ListInvoices(string accountId, string tenantId, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         var invoices = await grains.GetGrain<ITenantGrain>(Ids.Tenant(accountId, tenantId)).ListInvoicesAsync();
-        return TypedResults.Ok<IReadOnlyList<InvoiceResponse>>(invoices.Select(InvoiceResponse.From).ToList());
+        return TypedResults.Ok<IReadOnlyList<InvoiceResponse>>(invoices.Select(invoice => InvoiceResponse.From(invoice, stripe.IsSandbox)).ToList());
     }
 
     private static async Task<Ok<InvoicePreviewResponse>> PreviewInvoice(string accountId, string tenantId, string period, IGrainFactory grains)
@@ -42,7 +43,7 @@ public static class InvoicesApi
         return TypedResults.Ok(InvoicePreviewResponse.From(preview));
     }
 
-    private static async Task<Ok<InvoiceResponse>> RetryInvoice(string accountId, string tenantId, string invoiceId, IGrainFactory grains)
+    private static async Task<Ok<InvoiceResponse>> RetryInvoice(string accountId, string tenantId, string invoiceId, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         Ids.Tenant(accountId, tenantId);
         if (!StripeApi.InvoiceIdPattern().IsMatch(invoiceId) || (!invoiceId.StartsWith("once-", StringComparison.Ordinal) && !BillingPeriod.TryParse(invoiceId, out _)))
@@ -51,11 +52,11 @@ public static class InvoicesApi
         }
 
         var summary = await grains.GetGrain<IStripeInvoiceGrain>($"{accountId}/{tenantId}/{invoiceId}").RetryAsync();
-        return TypedResults.Ok(InvoiceResponse.From(summary));
+        return TypedResults.Ok(InvoiceResponse.From(summary, stripe.IsSandbox));
     }
 
     private static async Task<Created<InvoiceResponse>> SendOneTimeInvoice(
-        string accountId, string tenantId, OneTimeInvoiceRequest request, IGrainFactory grains)
+        string accountId, string tenantId, OneTimeInvoiceRequest request, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         var key = Ids.Tenant(accountId, tenantId);
         var errors = new FieldErrors();
@@ -68,6 +69,6 @@ public static class InvoicesApi
             errors, request.Items?.Select(i => i is null ? null : new ItemInput(i.Description, i.Quantity, i.UnitPrice, i.TaxCategory, i.ProductCode)).ToList());
         Ids.ThrowIfInvalid(errors);
         var invoice = await grains.GetGrain<ITenantGrain>(key).SendOneTimeInvoiceAsync(request.RequestId!, items!);
-        return TypedResults.Created($"/v1/accounts/{accountId}/tenants/{tenantId}/invoices", InvoiceResponse.From(invoice));
+        return TypedResults.Created($"/v1/accounts/{accountId}/tenants/{tenantId}/invoices", InvoiceResponse.From(invoice, stripe.IsSandbox));
     }
 }

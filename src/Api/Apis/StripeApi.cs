@@ -6,6 +6,7 @@ using Stripe;
 using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
+using TenantBilling.Api.Sandbox;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
@@ -41,7 +42,7 @@ public static partial class StripeApi
     }
 
     private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> Connect(
-        string accountId, StripeConnectionRequest request, ClaimsPrincipal user, IGrainFactory grains)
+        string accountId, StripeConnectionRequest request, ClaimsPrincipal user, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         Ids.Account(accountId);
         var errors = new FieldErrors();
@@ -78,16 +79,16 @@ public static partial class StripeApi
         await Ids.ExistingAccountAsync(grains, accountId);
         var connected = await grains.GetGrain<IAccountGrain>(accountId).ConnectStripeAsync(new StripeCredentials(stripeAccountId, secretKey, webhookSecret));
         await Task.WhenAll(connected.HeldInvoiceKeys.Select(key => grains.GetGrain<IStripeInvoiceGrain>(key).ResumeAsync()));
-        return TypedResults.Ok(AccountResponse.From(connected.Account));
+        return TypedResults.Ok(AccountResponse.From(connected.Account, stripe.IsSandbox));
     }
 
-    private static async Task<Ok<AccountResponse>> Disconnect(string accountId, IGrainFactory grains)
+    private static async Task<Ok<AccountResponse>> Disconnect(string accountId, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         await Ids.ExistingAccountAsync(grains, accountId);
-        return TypedResults.Ok(AccountResponse.From(await grains.GetGrain<IAccountGrain>(accountId).DisconnectStripeAsync()));
+        return TypedResults.Ok(AccountResponse.From(await grains.GetGrain<IAccountGrain>(accountId).DisconnectStripeAsync(), stripe.IsSandbox));
     }
 
-    private static async Task<Ok<AccountResponse>> UpdateSettings(string accountId, AccountSettingsRequest request, IGrainFactory grains)
+    private static async Task<Ok<AccountResponse>> UpdateSettings(string accountId, AccountSettingsRequest request, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         Ids.Account(accountId);
         var errors = new FieldErrors();
@@ -105,7 +106,7 @@ public static partial class StripeApi
         await Ids.ExistingAccountAsync(grains, accountId);
         var view = await grains.GetGrain<IAccountGrain>(accountId).UpdateSettingsAsync(
             new Grains.Interfaces.Models.AccountSettings(request.DaysUntilDue!.Value, request.StripeRequestsPerSecond!.Value));
-        return TypedResults.Ok(AccountResponse.From(view));
+        return TypedResults.Ok(AccountResponse.From(view, stripe.IsSandbox));
     }
 
     /// <summary>Events of Connect accounts, signed with the platform endpoint's secret: each names its account.</summary>

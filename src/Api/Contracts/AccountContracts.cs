@@ -6,16 +6,18 @@ public sealed record CreateAccountRequest(string? AccountId, string? Name);
 
 /// <param name="AccountWebhookSecretSet">For a key connection: whether the account's webhook signing secret was given.</param>
 /// <param name="LiveMode">True when the connection bills in Stripe's live mode, false in test mode (checked against the deployment's mode at connect time).</param>
+/// <param name="Sandbox">True when this deployment's Stripe is the local Stripe sandbox (Development only): the connection reaches no Stripe at all.</param>
 public sealed record StripeConnectionResponse(
     string Mode, string? StripeAccountId, string? SecretKeyLast4, DateTimeOffset? ConnectedAt, DateTimeOffset? DisconnectedAt, bool AccountWebhookSecretSet,
-    bool? LiveMode);
+    bool? LiveMode, bool Sandbox);
 
 public sealed record AccountSettingsResponse(int DaysUntilDue, int StripeRequestsPerSecond);
 
 public sealed record AccountResponse(
     string AccountId, string Name, DateTimeOffset CreatedAt, StripeConnectionResponse Stripe, AccountSettingsResponse Settings, int TenantCount)
 {
-    public static AccountResponse From(AccountView view) => new(
+    /// <param name="sandbox">Whether this deployment's Stripe is the local sandbox.</param>
+    public static AccountResponse From(AccountView view, bool sandbox) => new(
         view.AccountId,
         view.Name,
         view.CreatedAt,
@@ -31,7 +33,8 @@ public sealed record AccountResponse(
             view.Stripe.ConnectedAt,
             view.Stripe.DisconnectedAt,
             view.Stripe.AccountWebhookSecretSet,
-            view.Stripe.LiveMode),
+            view.Stripe.LiveMode,
+            sandbox),
         new AccountSettingsResponse(view.Settings.DaysUntilDue, view.Settings.StripeRequestsPerSecond),
         view.TenantCount);
 }

@@ -91,6 +91,7 @@ public sealed record InvoicePreviewResponse(
 }
 
 /// <param name="Total">The composed total in USD; Stripe's own figures are the *Cents fields.</param>
+/// <param name="Sandbox">True when this deployment's Stripe is the local Stripe sandbox (Development only): the invoice and its page exist only there.</param>
 public sealed record InvoiceResponse(
     string InvoiceKey,
     string Kind,
@@ -106,11 +107,12 @@ public sealed record InvoiceResponse(
     string? HostedInvoiceUrl,
     string? FailureReason,
     string? Note,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    bool Sandbox)
 {
-    public static InvoiceResponse From(InvoiceSummary s) => new(
+    public static InvoiceResponse From(InvoiceSummary s, bool sandbox) => new(
         s.InvoiceKey, Codes.Of(s.Kind), s.Period, s.RequestId, Codes.Of(s.Status), s.DueAt, s.Total, s.StripeInvoiceId, s.Number,
-        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.Note, s.UpdatedAt);
+        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.Note, s.UpdatedAt, sandbox);
 }
 
 public sealed record OneTimeItemBody(string? ProductCode, string? Description, decimal? Quantity, decimal? UnitPrice, string? TaxCategory);

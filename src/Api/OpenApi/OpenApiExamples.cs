@@ -19,7 +19,7 @@ public static class OpenApiExamples
 
     private static readonly AccountResponse Account = new(
         "acme-voip", "Acme VoIP", Created,
-        new StripeConnectionResponse("connect", "acct_1Q2w3E4r5T6y7U8i", null, Connected, null, false, false),
+        new StripeConnectionResponse("connect", "acct_1Q2w3E4r5T6y7U8i", null, Connected, null, false, false, false),
         new AccountSettingsResponse(30, 25), 12);
 
     private static readonly AddressBody Address = new("100 Congress Ave", "Suite 200", "Austin", "TX", "78701", "US");
@@ -42,7 +42,7 @@ public static class OpenApiExamples
     private static readonly InvoiceResponse SentInvoice = new(
         "acme-voip/bobs-bakery/2026-11", "monthly", "2026-11", null, "sent", new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), 142.55m,
         "in_1Q9z8Y7x6W5v4U3t", "B7C1D2E3-0001", 14255, 0, "https://invoice.stripe.com/i/acct_1Q2w3E4r5T6y7U8i/test_example", null, null,
-        new DateTimeOffset(2026, 12, 20, 0, 0, 4, TimeSpan.Zero));
+        new DateTimeOffset(2026, 12, 20, 0, 0, 4, TimeSpan.Zero), false);
 
     private static readonly InvoicePreviewResponse Preview = new(
         "acme-voip/bobs-bakery/2026-11", "monthly", "2026-11", "Usage for November 2026", new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero),

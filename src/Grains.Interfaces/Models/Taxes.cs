@@ -47,8 +47,8 @@ public sealed record TaxExemptions(
     [property: Id(1)] bool StateLocal,
     [property: Id(2)] bool Sales)
 {
-    /// <summary>No exemption: every tax applies.</summary>
-    public static readonly TaxExemptions None = new(false, false, false);
+    /// <summary>No exemption: every tax applies. A new value on every read (see <see cref="AddressStatus.NotValidated"/>).</summary>
+    public static TaxExemptions None => new(false, false, false);
 
     /// <summary>Whether the tenant is exempt from taxes of <paramref name="taxClass"/>.</summary>
     public bool Covers(TaxClass taxClass) => taxClass switch

@@ -18,7 +18,11 @@ public sealed record AddressStatus(
     [property: Id(2)] Jurisdiction? Jurisdiction,
     [property: Id(3)] IReadOnlyList<AddressCorrection> Corrections)
 {
-    public static AddressStatus NotValidated { get; } = new(false, null, null, []);
+    /// <summary>
+    /// A new value on every read, never a shared one: the in-memory grain storage reads state with Json.NET,
+    /// which fills an existing default object in place, so a shared default would take on a stored tenant's address.
+    /// </summary>
+    public static AddressStatus NotValidated => new(false, null, null, []);
 }
 
 /// <summary>The answer to a successful validation: the normalised address now on the tenant.</summary>

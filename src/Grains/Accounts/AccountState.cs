@@ -29,17 +29,3 @@ public sealed class AccountState
 
     public bool Exists => Name is not null;
 }
-
-[GenerateSerializer, Alias("api-key-state")]
-public sealed class ApiKeyState
-{
-    [Id(0)] public string? AccountId { get; set; }
-    [Id(1)] public string? SecretHash { get; set; }
-    [Id(2)] public bool Revoked { get; set; }
-}
-
-[GenerateSerializer, Alias("account-directory-state")]
-public sealed class AccountDirectoryState
-{
-    [Id(0)] public List<string> AccountIds { get; set; } = [];
-}

@@ -2,13 +2,6 @@ using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Grains.Accounts;
 
-[GenerateSerializer, Alias("stripe-connect-account-state")]
-public sealed class StripeConnectAccountState
-{
-    /// <summary>The account the Connect account is bound to, or null.</summary>
-    [Id(0)] public string? AccountId { get; set; }
-}
-
 /// <summary>
 /// The binding of one Connect account id to one of our accounts. A claim by another account is refused
 /// while the holder still uses the id (asked of the holder itself), so a release lost to a crash never

@@ -2,12 +2,6 @@ using TenantBilling.Grains.Interfaces;
 
 namespace TenantBilling.Grains.Invoices;
 
-[GenerateSerializer, Alias("invoice-history-state")]
-public sealed class InvoiceHistoryState
-{
-    [Id(0)] public List<string> InvoiceKeys { get; set; } = [];
-}
-
 /// <summary>One tenant's invoice keys for one calendar year, in the order they were handed over.</summary>
 [GrainType("invoice-history")]
 public sealed class InvoiceHistoryGrain(

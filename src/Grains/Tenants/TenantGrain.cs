@@ -4,20 +4,22 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using TenantBilling.Grains.Domain.Addresses;
 using TenantBilling.Grains.Domain.Invoices;
-using TenantBilling.Grains.Domain.Taxes;
+using TenantBilling.Grains.Domain.OneTimeInvoices;
 using TenantBilling.Grains.Domain.Schedule;
+using TenantBilling.Grains.Domain.Taxes;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Tenants;
 
 /// <summary>
-/// A tenant and its monthly schedule. Each statement of a closed month becomes an entry in
-/// <see cref="TenantState.Periods"/>; with a profile it is scheduled for its billing day and one
-/// reminder ("invoice-due") is kept registered for the earliest due entry. When it fires, each due
-/// entry is composed and handed to its <see cref="IStripeInvoiceGrain"/> exactly once: the stage is
-/// persisted before and after the hand-over, a handed-over entry is never handed over again, and the
-/// receiver ignores a repeat of a hand-over that was cut off before it was recorded here.
+/// A tenant and its monthly schedule, kept in its <see cref="PeriodBook"/>. The book's earliest pending invoice
+/// has an account billing alarm (<see cref="IBillingAlarmGrain"/>) set for it before the state that schedules it
+/// is written; when the alarm goes off, or at once when an invoice is due already, each due invoice is composed
+/// and handed to its <see cref="IStripeInvoiceGrain"/>, and the hand-over is recorded in one state write. The
+/// invoice keeps the first draft it gets for its key, so a hand-over repeated after a failure or a stop (the
+/// record not yet written) changes nothing; a hand-over whose outcome is unknown keeps its draft, so its retry
+/// hands over the same one, and sets the alarm that retries it.
 /// </summary>
 [GrainType("tenant")]
 public sealed partial class TenantGrain(
@@ -27,17 +29,12 @@ public sealed partial class TenantGrain(
     IOptions<BillingOptions> options,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
 {
-    private const string InvoiceReminder = "invoice-due";
-
-    private static readonly TimeSpan ImmediateDueTime = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// Handed-over and unscheduled entries kept (a year of each) to answer replays of recent statements
-    /// from the tenant itself; older handed-over months are answered by their invoice.
-    /// </summary>
-    internal const int RecentEntriesKept = 12;
+    /// <summary>The reminder of the tenant's own that earlier versions kept registered; only unregistered now.</summary>
+    private const string LegacyInvoiceReminder = "invoice-due";
 
     private TenantState State => state.State;
+
+    private PeriodBook Book => new(State);
 
     private string AccountId => GrainKeys.ParseTenant(this.GetPrimaryKeyString()).AccountId;
 
@@ -49,7 +46,10 @@ public sealed partial class TenantGrain(
         var now = time.GetUtcNow();
         if (created)
         {
+            // In the account's index before it exists: the account's billing alarms wake the tenants listed there.
+            await GrainFactory.GetGrain<IAccountGrain>(AccountId).AddTenantAsync(TenantId);
             State.CreatedAt = now;
+            State.ListsItsOwnInvoices = true;
         }
 
         if (State.Details is { } previous && previous.Address != details.Address)
@@ -79,10 +79,11 @@ public sealed partial class TenantGrain(
         State.Profile = new BillingProfile(
             input.AutoCharge, input.IncludeTaxes, input.BillingDay, input.Prices, input.RecurringItems,
             previous?.FirstPeriod ?? BillingPeriod.Of(now).ToString(), previous?.CreatedAt ?? now, now);
-        Reschedule(now);
+        Book.Reschedule(State.Profile, now);
         State.UpdatedAt = now;
-        await SyncReminderAsync();
+        await SetAlarmAsync(now);
         await state.WriteStateAsync();
+        HandOverSoonIfDue(now);
         return State.Profile;
     }
 
@@ -94,11 +95,12 @@ public sealed partial class TenantGrain(
             throw BillingProblemException.NotFound("Billing profile");
         }
 
-        State.Profile = null;
+        // Cancels what is not handed over; a due month whose hand-over was not recorded is looked up first.
         var now = time.GetUtcNow();
-        Reschedule(now);
+        await RecordUnrecordedHandOversAsync(now);
+        State.Profile = null;
+        Book.Reschedule(null, now);
         State.UpdatedAt = now;
-        await SyncReminderAsync();
         await state.WriteStateAsync();
     }
 
@@ -115,96 +117,48 @@ public sealed partial class TenantGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        var parsed = BillingPeriod.Parse(period);
-        if (!parsed.IsClosedAt(now))
+        var invoiced = Book.NeedsInvoiceToAccept(period, statement, now)
+            ? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+            : null;
+        var decision = Book.Accept(period, statement, State.Profile, now, invoiced);
+        if (decision.Changed)
         {
-            throw BillingProblemException.Invalid("period", $"{period} has not ended yet: statements are for closed months (UTC).");
+            await SetAlarmAsync(now);
+            await state.WriteStateAsync();
+            HandOverSoonIfDue(now);
         }
 
-        var entry = State.Periods.Find(e => e.Period == period);
-        StatementOutcome outcome;
-        if (entry is not null)
-        {
-            if (entry.Statement.HasSameContent(statement))
-            {
-                // A replay may follow a request that stored the statement but failed to register its reminder.
-                if (await SyncReminderAsync())
-                {
-                    await state.WriteStateAsync();
-                }
-
-                return Accepted(StatementOutcome.Replayed, entry);
-            }
-
-            if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
-            {
-                throw AlreadyInvoiced(period);
-            }
-
-            entry.Statement = statement;
-            entry.ReceivedAt = now;
-            outcome = StatementOutcome.Replaced;
-        }
-        else
-        {
-            if (State.TrimmedThrough is { } trimmed && string.CompareOrdinal(period, trimmed) <= 0)
-            {
-                var invoiced = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync();
-                if (invoiced?.SourceStatement is { } source)
-                {
-                    return source.HasSameContent(statement)
-                        ? new StatementAccepted(StatementOutcome.Replayed, period, null, BillingSchedule.AlreadyInvoiced(parsed))
-                        : throw AlreadyInvoiced(period);
-                }
-            }
-
-            entry = new PeriodEntry { Period = period, Statement = statement, ReceivedAt = now };
-            InsertInOrder(entry);
-            outcome = StatementOutcome.Created;
-        }
-
-        if (State.LatestStatementPeriod is null || string.CompareOrdinal(period, State.LatestStatementPeriod) >= 0)
-        {
-            State.LatestStatementPeriod = period;
-            State.LatestUsageTotal = statement.UsageTotal;
-        }
-
-        Schedule(entry, now);
-        Trim();
-        await SyncReminderAsync();
-        await state.WriteStateAsync();
-        return Accepted(outcome, entry);
+        return decision.Answer;
     }
 
     public async Task<InvoicePreview> PreviewInvoiceAsync(string period)
     {
         EnsureExists();
-        var entry = State.Periods.Find(e => e.Period == period);
-        if (entry?.Stage is null or PeriodStage.HandedOver)
+        var now = time.GetUtcNow();
+        var handedOver = Book.Find(period) is { } entry && PeriodBook.MayHaveBeenHandedOver(entry, now)
+            ? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+            : null;
+        switch (Book.Preview(period, State.Profile, now, handedOver))
         {
-            var handedOver = await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
-                ?? throw BillingProblemException.NotFound($"A statement for {period}");
-            return new InvoicePreview(handedOver, null, BillingSchedule.AlreadyInvoiced(BillingPeriod.Parse(period)));
-        }
+            case PreviewPlan.FromInvoice invoiced:
+                var draft = handedOver
+                    ?? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+                    ?? throw BillingProblemException.NotFound($"A statement for {period}");
+                return new InvoicePreview(draft, null, invoiced.Reason);
+            case PreviewPlan.Kept kept:
+                return new InvoicePreview(kept.Draft, kept.ScheduledFor, null);
+            case PreviewPlan.Compose compose:
+                try
+                {
+                    return new InvoicePreview(await ComposeAsync(compose.Entry, State.Profile!, compose.InvoiceDate), compose.ScheduledFor, compose.NotScheduled);
+                }
+                catch (TaxesUnavailableException waiting)
+                {
+                    throw waiting.AsProblem(string.Empty);
+                }
 
-        if (entry.Draft is { } composed)
-        {
-            return new InvoicePreview(composed, entry.DueAt, null);
-        }
-
-        if (State.Profile is null)
-        {
-            throw BillingProblemException.Conflict($"The tenant has no billing profile, so {period} can't be composed and is not billed.");
-        }
-
-        try
-        {
-            var draft = await ComposeAsync(entry, State.Profile, entry.DueAt ?? time.GetUtcNow());
-            return new InvoicePreview(draft, entry.IsPending ? entry.DueAt : null, WhyNotScheduled(entry));
-        }
-        catch (TaxesUnavailableException waiting)
-        {
-            throw waiting.AsProblem(string.Empty);
+            default:
+                throw new InvalidOperationException("Unknown preview plan.");
         }
     }
 
@@ -212,22 +166,20 @@ public sealed partial class TenantGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        var invoices = State.Periods
-            .Where(e => e.IsPending)
-            .Select(e => new InvoiceSummary(
-                GrainKeys.MonthlyInvoice(AccountId, TenantId, e.Period), InvoiceKind.Monthly, e.Period, null,
-                e.Stage == PeriodStage.Composing ? InvoiceStatus.Composing : e.WaitingReason is null ? InvoiceStatus.Scheduled : InvoiceStatus.WaitingForTaxes,
-                e.DueAt, e.Draft?.Total, null, null, null, null, null, e.WaitingReason, e.ReceivedAt))
+        var keys = State.InvoicedPeriods.Select(period => GrainKeys.MonthlyInvoice(AccountId, TenantId, period))
+            .Concat(State.OneTimeRequests.Select(requestId => GrainKeys.OneTimeInvoice(AccountId, TenantId, requestId)))
+            .Concat(Book.MayHaveBeenHandedOver(now).Select(e => GrainKeys.MonthlyInvoice(AccountId, TenantId, e.Period)))
             .ToList();
-
-        var keys = new List<string>();
-        for (var year = State.CreatedAt.Year; year <= now.Year + 1; year++)
+        if (!State.ListsItsOwnInvoices)
         {
-            keys.AddRange(await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, year)).ListAsync());
+            for (var year = State.CreatedAt.Year; year <= now.Year + 1; year++)
+            {
+                keys.AddRange(await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, year)).ListAsync());
+            }
         }
 
-        var summaries = await Task.WhenAll(keys.Select(key => Invoice(key).GetSummaryAsync()));
-        invoices.AddRange(summaries.OfType<InvoiceSummary>().Where(s => invoices.TrueForAll(p => p.InvoiceKey != s.InvoiceKey)));
+        var invoices = (await Task.WhenAll(keys.Distinct(StringComparer.Ordinal).Select(key => Invoice(key).GetSummaryAsync()))).OfType<InvoiceSummary>().ToList();
+        invoices.AddRange(Book.PendingInvoices(AccountId, TenantId).Where(p => invoices.TrueForAll(i => i.InvoiceKey != p.InvoiceKey)));
         return invoices
             .OrderByDescending(i => i.DueAt ?? i.UpdatedAt)
             .ToList();
@@ -239,30 +191,17 @@ public sealed partial class TenantGrain(
         var invoice = Invoice(GrainKeys.OneTimeInvoice(AccountId, TenantId, requestId));
         if (await invoice.GetDraftAsync() is { } existing)
         {
-            if (!SameItems(existing, items))
+            OneTimeInvoiceRules.EnsureSameItems(requestId, existing, items);
+            if (RecordOneTimeRequest(requestId))
             {
-                throw BillingProblemException.Conflict($"Request '{requestId}' was already used for other items.");
+                await state.WriteStateAsync();
             }
 
-            await RecordInHistoryAsync(existing);
             return (await invoice.GetSummaryAsync())!;
         }
 
-        var profile = State.Profile ?? throw BillingProblemException.Conflict("The tenant has no billing profile: it sets auto-charge, taxes and product prices.");
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (items[i].ProductCode is { } code && !profile.Prices.ContainsKey(code))
-            {
-                errors[$"items[{i}].productCode"] = [$"The billing profile has no price for '{code}'. Priced: {string.Join(", ", profile.Prices.Keys.Order(StringComparer.Ordinal))}."];
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            throw BillingProblemException.Invalid(errors);
-        }
-
+        var profile = OneTimeInvoiceRules.RequireProfile(State.Profile);
+        OneTimeInvoiceRules.EnsurePriced(profile, items);
         var draft = InvoiceComposer.ComposeOneTime(AccountId, TenantId, requestId, items, profile, State.LatestUsageTotal, time.GetUtcNow());
         try
         {
@@ -274,86 +213,176 @@ public sealed partial class TenantGrain(
         }
 
         StripeAmountLimits.EnsureChargeable(draft);
-        await StartCustomerAsync();
-        var summary = await invoice.SubmitAsync(draft);
-        await RecordInHistoryAsync(draft);
-        return summary;
+
+        // Listed before it is handed over: a request cut off after the hand-over is still in the list (and a repeat
+        // of it answers the invoice); one cut off before lists nothing until it is repeated.
+        var recorded = await StartCustomerAsync() | RecordOneTimeRequest(requestId);
+        if (recorded)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return await invoice.SubmitAsync(draft);
     }
 
     public async Task WakeAsync()
     {
-        if (State.Exists)
+        var now = time.GetUtcNow();
+        if (State.Exists && Book.DueAt(now).Count > 0)
         {
-            if (await SyncReminderAsync(Overdue.FireNow))
-            {
-                await state.WriteStateAsync();
-            }
+            await SetAlarmAsync(now);
+            HandOverSoon();
         }
     }
 
+    public Task HandOverDueAsync() => HandOverDueInvoicesAsync();
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == InvoiceReminder)
+        if (reminderName != LegacyInvoiceReminder)
         {
-            await HandOverDueInvoicesAsync();
+            return;
+        }
+
+        await HandOverDueInvoicesAsync();
+
+        // A reminder of an earlier version: the account's alarm takes over its pending invoices, then it goes.
+        if (await this.GetReminder(LegacyInvoiceReminder) is { } legacy)
+        {
+            await SetAlarmAsync(time.GetUtcNow());
+            await this.UnregisterReminder(legacy);
+        }
+
+        if (State.ReminderDueAt is not null)
+        {
+            State.ReminderDueAt = null;
+            await state.WriteStateAsync();
         }
     }
 
     /// <summary>
-    /// Composes each due invoice once (with its taxes), persists the draft as Composing, hands it over and
-    /// records the hand-over. A draft once composed is what is handed over, whatever changes afterwards.
+    /// Hands over each due invoice, composing it (with its taxes) unless a draft is kept from an attempt whose
+    /// outcome is unknown, and records what happened in one state write. An invoice that waits for its taxes or
+    /// whose hand-over failed gets the alarm that retries it, set before that write.
     /// </summary>
     private async Task HandOverDueInvoicesAsync()
     {
         var now = time.GetUtcNow();
-        foreach (var entry in State.Periods.Where(e => e.IsPending && e.DueAt <= now).ToList())
+        var due = Book.DueAt(now);
+        if (due.Count == 0)
         {
-            if (entry.Stage == PeriodStage.Scheduled)
+            return;
+        }
+
+        var changed = false;
+        var retry = false;
+        foreach (var entry in due)
+        {
+            var draft = entry.Draft;
+            if (draft is null)
             {
                 try
                 {
-                    entry.Draft = await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value);
+                    draft = await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value);
                 }
                 catch (TaxesUnavailableException waiting)
                 {
                     LogWaitingForTaxes(logger, this.GetPrimaryKeyString(), entry.Period, waiting.Message);
-                    if (entry.WaitingReason != waiting.Message)
-                    {
-                        entry.WaitingReason = waiting.Message;
-                        await state.WriteStateAsync();
-                    }
-
+                    changed |= PeriodBook.Waiting(entry, waiting.Message);
+                    retry = true;
                     continue;
                 }
-
-                entry.Stage = PeriodStage.Composing;
-                entry.WaitingReason = null;
-                await state.WriteStateAsync();
             }
 
             try
             {
-                await StartCustomerAsync();
-                await Invoice(entry.Draft!.InvoiceKey).SubmitAsync(entry.Draft);
-                await RecordInHistoryAsync(entry.Draft);
+                changed |= await StartCustomerAsync();
+                await Invoice(draft.InvoiceKey).SubmitAsync(draft);
             }
             catch (Exception exception) when (exception is not BillingProblemException)
             {
-                // A timeout is not proof the hand-over did not happen: the entry stays Composing and the
-                // next tick hands the same draft over again, which the receiver ignores if it has it.
+                // A timeout is not proof the hand-over did not happen: the draft is kept, and the retry hands the
+                // same one over again, which the receiver ignores if it has it.
                 LogHandOverFailed(logger, exception, this.GetPrimaryKeyString(), entry.Period, options.Value.RetryInterval);
+                if (entry.Draft is null)
+                {
+                    PeriodBook.Composed(entry, draft);
+                    changed = true;
+                }
+
+                retry = true;
                 continue;
             }
 
-            entry.Stage = PeriodStage.HandedOver;
-            entry.HandedOverAt = now;
-            entry.Draft = null;
-            await state.WriteStateAsync();
+            Book.HandedOver(entry, now);
+            changed = true;
         }
 
-        Trim();
-        await SyncReminderAsync(Overdue.RetryLater);
-        await state.WriteStateAsync();
+        changed |= Book.Trim();
+        if (retry)
+        {
+            await Alarm(BillingAlarms.Retry(now, options.Value.RetryInterval)).SetAsync(TenantId);
+        }
+        else
+        {
+            await SetAlarmAsync(now);
+        }
+
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>
+    /// Sets the account's alarm for the earliest pending invoice: its billing day, or the retry alarm when it is
+    /// due already (it is handed over at once as well). Called before the state that schedules it is written, so
+    /// a stored schedule always has its alarm; setting an alarm already set costs no write.
+    /// </summary>
+    private async Task SetAlarmAsync(DateTimeOffset now)
+    {
+        if (Book.NextDueAt is { } next)
+        {
+            await Alarm(BillingAlarms.For(next, now, options.Value.RetryInterval)).SetAsync(TenantId);
+        }
+    }
+
+    private void HandOverSoonIfDue(DateTimeOffset now)
+    {
+        if (Book.DueAt(now).Count > 0)
+        {
+            HandOverSoon();
+        }
+    }
+
+    /// <summary>Hands the due invoices over in a moment, after the current call has answered; the alarm retries it if this fails.</summary>
+    private void HandOverSoon() =>
+        this.RegisterGrainTimer(
+            async _ =>
+            {
+                try
+                {
+                    await HandOverDueInvoicesAsync();
+                }
+                catch (Exception exception)
+                {
+                    // Not a grain call, so the call filter can't drop the activation: do it here.
+                    LogHandOverFailed(logger, exception, this.GetPrimaryKeyString(), "due", options.Value.RetryInterval);
+                    Hosting.DropActivationOnFailure.Drop(GrainContext, exception);
+                }
+            },
+            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+
+    /// <summary>Records as handed over each due month whose invoice has its draft (a hand-over that happened but was not recorded).</summary>
+    private async Task RecordUnrecordedHandOversAsync(DateTimeOffset now)
+    {
+        foreach (var entry in Book.MayHaveBeenHandedOver(now))
+        {
+            if (await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, entry.Period)).GetDraftAsync() is not null)
+            {
+                Book.HandedOver(entry, now);
+            }
+        }
     }
 
     private Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate) =>
@@ -388,152 +417,16 @@ public sealed partial class TenantGrain(
         return InvoiceComposer.WithTaxes(draft, TaxLineGrouping.Group(rated.Lines)) with { TaxJurisdiction = jurisdiction, TaxExemptions = State.Exemptions };
     }
 
-    private async Task RecordInHistoryAsync(InvoiceDraft draft) =>
-        await GrainFactory.GetGrain<IInvoiceHistoryGrain>(GrainKeys.InvoiceHistory(AccountId, TenantId, draft.InvoiceDate.Year)).AddAsync(draft.InvoiceKey);
-
-    /// <summary>Recomputes the due instant of every entry not yet being handed over, after the profile or a statement changed.</summary>
-    private void Reschedule(DateTimeOffset now)
+    private bool RecordOneTimeRequest(string requestId)
     {
-        foreach (var entry in State.Periods.Where(e => e.Stage is PeriodStage.Unscheduled or PeriodStage.Scheduled))
+        if (State.OneTimeRequests.Contains(requestId))
         {
-            Schedule(entry, now);
-        }
-    }
-
-    private void Schedule(PeriodEntry entry, DateTimeOffset now)
-    {
-        if (entry.Stage is PeriodStage.Composing or PeriodStage.HandedOver)
-        {
-            return;
-        }
-
-        // A due instant that has already passed stays as it is: the invoice is being sent now and
-        // its invoice date must not move between retries.
-        if (entry.Stage == PeriodStage.Scheduled && entry.DueAt <= now && State.Profile is not null)
-        {
-            return;
-        }
-
-        var dueAt = State.Profile is { } profile
-            ? BillingSchedule.DueAt(profile.BillingDay, BillingPeriod.Parse(profile.FirstPeriod), BillingPeriod.Parse(entry.Period), now)
-            : null;
-        entry.DueAt = dueAt;
-        entry.Stage = dueAt is null ? PeriodStage.Unscheduled : PeriodStage.Scheduled;
-        if (dueAt is null)
-        {
-            entry.WaitingReason = null;
-        }
-    }
-
-    /// <summary>How <see cref="SyncReminderAsync"/> treats an invoice that is already due.</summary>
-    private enum Overdue
-    {
-        /// <summary>Leave a registered reminder alone (it is about to fire, or its period paces the retries).</summary>
-        KeepRegistered,
-        /// <summary>Fire now: the clock moved (test clock) or the invoice just became due.</summary>
-        FireNow,
-        /// <summary>An attempt just failed: fire again after the retry interval.</summary>
-        RetryLater,
-    }
-
-    /// <summary>
-    /// Keeps the reminder registered for the earliest pending invoice, and none when nothing is
-    /// pending. The due instant it was registered for is kept in state, so an unchanged schedule
-    /// costs no reminder write. It changes only the reminder and <see cref="TenantState.ReminderDueAt"/>:
-    /// the caller writes the state once, after it, so one statement costs one state write and one
-    /// reminder write, and a reminder is never recorded as registered before it is. Returns whether
-    /// the state changed.
-    /// </summary>
-    private async Task<bool> SyncReminderAsync(Overdue overdue = Overdue.KeepRegistered)
-    {
-        var now = time.GetUtcNow();
-        var next = State.Periods.Where(e => e.IsPending).Min(e => e.DueAt);
-        if (next is null)
-        {
-            // After a tick (RetryLater) look even when the state knows of no reminder: one registered
-            // just before a state write that failed must not tick on forever.
-            if (State.ReminderDueAt is not null || overdue == Overdue.RetryLater)
-            {
-                if (await this.GetReminder(InvoiceReminder) is { } reminder)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
-
-                var changed = State.ReminderDueAt is not null;
-                State.ReminderDueAt = null;
-                return changed;
-            }
-
             return false;
         }
 
-        DateTimeOffset fireAt;
-        if (next > now)
-        {
-            if (State.ReminderDueAt == next)
-            {
-                return false;
-            }
-
-            fireAt = next.Value;
-        }
-        else
-        {
-            if (overdue == Overdue.KeepRegistered && State.ReminderDueAt is { } registered && registered <= now)
-            {
-                return false;
-            }
-
-            fireAt = overdue == Overdue.RetryLater ? now + options.Value.RetryInterval : now;
-        }
-
-        // A reminder whose start is already past when the silo schedules it first ticks a whole period later,
-        // so "now" is registered as a moment from now.
-        var dueTime = fireAt - now < ImmediateDueTime ? ImmediateDueTime : fireAt - now;
-        await this.RegisterOrUpdateReminder(InvoiceReminder, dueTime, options.Value.RetryInterval);
-        if (overdue != Overdue.RetryLater && fireAt <= now)
-        {
-            // The moment from now has passed too when storing the reminder took longer (10,000 tenants woken
-            // at once on PostgreSQL), and the first tick then comes a whole period later: an invoice due now
-            // is handed over at once by a timer as well; the reminder stays for the retries.
-            this.RegisterGrainTimer(_ => HandOverDueInvoicesAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-        }
-
-        State.ReminderDueAt = fireAt;
+        State.OneTimeRequests.Add(requestId);
         return true;
     }
-
-    private void InsertInOrder(PeriodEntry entry)
-    {
-        var index = State.Periods.FindIndex(e => string.CompareOrdinal(e.Period, entry.Period) > 0);
-        State.Periods.Insert(index < 0 ? State.Periods.Count : index, entry);
-    }
-
-    /// <summary>Drops all but the newest few handed-over and unscheduled entries, so the state stays small.</summary>
-    private void Trim()
-    {
-        foreach (var stage in new[] { PeriodStage.HandedOver, PeriodStage.Unscheduled })
-        {
-            var old = State.Periods.Where(e => e.Stage == stage).SkipLast(RecentEntriesKept).ToList();
-            foreach (var entry in old)
-            {
-                State.Periods.Remove(entry);
-                if (State.TrimmedThrough is null || string.CompareOrdinal(entry.Period, State.TrimmedThrough) > 0)
-                {
-                    State.TrimmedThrough = entry.Period;
-                }
-            }
-        }
-    }
-
-    private static bool SameItems(InvoiceDraft existing, IReadOnlyList<OneTimeItem> items) =>
-        existing.Lines.Count == items.Count
-        && existing.Lines.Zip(items).All(pair =>
-            pair.First.Quantity == pair.Second.Quantity
-            && pair.First.ProductCode == pair.Second.ProductCode
-            && (pair.Second.Description is null || pair.First.Description == pair.Second.Description)
-            && (pair.Second.UnitPrice is null || pair.First.UnitPrice == pair.Second.UnitPrice)
-            && (pair.Second.TaxCategory is null || pair.First.TaxCategory == pair.Second.TaxCategory));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantKey}: the invoice for {Period} waits for its taxes: {Reason}")]
     private static partial void LogWaitingForTaxes(ILogger logger, string tenantKey, string period, string reason);
@@ -541,21 +434,9 @@ public sealed partial class TenantGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantKey}: handing over the invoice for {Period} failed; retrying in {RetryInterval}")]
     private static partial void LogHandOverFailed(ILogger logger, Exception exception, string tenantKey, string period, TimeSpan retryInterval);
 
-    private StatementAccepted Accepted(StatementOutcome outcome, PeriodEntry entry) =>
-        new(outcome, entry.Period, entry.IsPending ? entry.DueAt : null, WhyNotScheduled(entry));
-
-    /// <summary>Why the entry's month is not scheduled, or null while it is pending.</summary>
-    private NotScheduled? WhyNotScheduled(PeriodEntry entry) => entry.Stage switch
-    {
-        PeriodStage.Unscheduled => BillingSchedule.WhyNotScheduled(State.Profile, BillingPeriod.Parse(entry.Period)),
-        PeriodStage.HandedOver => BillingSchedule.AlreadyInvoiced(BillingPeriod.Parse(entry.Period)),
-        _ => null,
-    };
-
-    private static BillingProblemException AlreadyInvoiced(string period) =>
-        BillingProblemException.Conflict($"{period} has already been invoiced with a different statement; it can't be changed.");
-
     private IStripeInvoiceGrain Invoice(string key) => GrainFactory.GetGrain<IStripeInvoiceGrain>(key);
+
+    private IBillingAlarmGrain Alarm(DateTimeOffset instant) => GrainFactory.GetGrain<IBillingAlarmGrain>(GrainKeys.BillingAlarm(AccountId, instant));
 
     private void EnsureExists()
     {
@@ -568,8 +449,7 @@ public sealed partial class TenantGrain(
     private IStripeCustomerGrain Customer => GrainFactory.GetGrain<IStripeCustomerGrain>(this.GetPrimaryKeyString());
 
     private async Task<TenantView> ViewAsync() => new(
-        AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions,
-        State.Periods.Where(e => e.IsPending).OrderBy(e => e.DueAt).Select(e => new ScheduledInvoice(e.Period, e.DueAt!.Value)).FirstOrDefault(),
+        AccountId, TenantId, State.Details!, State.Address, State.Profile, State.Exemptions, Book.NextInvoice,
         State.HasStripeCustomer ? await Customer.GetIdAsync() : null, State.CreatedAt, State.UpdatedAt);
 
     /// <summary>Passes changed tenant data on to the Stripe customer, once there is one.</summary>
@@ -582,16 +462,19 @@ public sealed partial class TenantGrain(
     }
 
     /// <summary>
-    /// Before the first invoice, gives the tenant's data to its Stripe customer grain, which creates the
-    /// customer when the invoice needs it. Tenants never invoiced cost no customer grain at all.
+    /// Before the first invoice, gives the tenant's data to its Stripe customer grain, which creates the customer
+    /// when the invoice needs it (tenants never invoiced cost no customer grain). True when the tenant's state
+    /// changed: the caller writes it, with the hand-over's record.
     /// </summary>
-    private async Task StartCustomerAsync()
+    private async Task<bool> StartCustomerAsync()
     {
-        if (!State.HasStripeCustomer)
+        if (State.HasStripeCustomer)
         {
-            await Customer.SyncAsync(State.Details!);
-            State.HasStripeCustomer = true;
-            await state.WriteStateAsync();
+            return false;
         }
+
+        await Customer.SyncAsync(State.Details!);
+        State.HasStripeCustomer = true;
+        return true;
     }
 }

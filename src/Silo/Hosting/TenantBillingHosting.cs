@@ -119,6 +119,7 @@ public static class TenantBillingHosting
         services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<IStripeGateway, StripeGateway>();
         services.AddBillingTelemetry();
+        services.AddBillingOptionsValidation();
         return services;
     }
 }

@@ -46,9 +46,9 @@ internal static class CustomerEndpoints
         var expand = Expansions.From(ctx.Form, isList: false, Expandable);
         var customer = new CustomerRecord
         {
-            Id = Ids.New("cus"),
+            Id = ctx.Environment.NewVisibleId("cus"),
             Created = ctx.Now,
-            InvoicePrefix = ctx.Form.NonEmpty("invoice_prefix") ?? Ids.InvoicePrefix(),
+            InvoicePrefix = ctx.Form.NonEmpty("invoice_prefix") ?? ctx.Environment.NewInvoicePrefix(),
         };
 
         // Attach first: invoice_settings[default_payment_method] may name the card attached here.

@@ -93,7 +93,7 @@ internal static class InvoiceEndpoints
 
         var invoice = new InvoiceRecord
         {
-            Id = Ids.New("in"),
+            Id = ctx.Environment.NewVisibleId("in"),
             Sequence = ++ctx.Account.InvoiceSequence,
             Created = ctx.Now,
             CustomerId = customer.Id,
@@ -385,7 +385,7 @@ internal static class InvoiceEndpoints
         invoice.FinalizedAt = ctx.Now;
         invoice.Number = $"{customer.InvoicePrefix}-{customer.NextInvoiceSequence:D4}";
         customer.NextInvoiceSequence++;
-        invoice.HostedInvoiceUrl = $"{ctx.Environment.ApiBase}/i/{ctx.Account.Id}/{invoice.Id}";
+        invoice.HostedInvoiceUrl = ctx.Environment.HostedInvoiceUrl(ctx.Account.Id, invoice.Id);
         invoice.CustomerAtFinalization = new CustomerRecord
         {
             Id = customer.Id,

@@ -18,14 +18,17 @@ internal static class Ids
     }
 
     /// <summary>An invoice-number prefix: 8 upper-case letters and digits, as Stripe gives each customer.</summary>
-    public static string InvoicePrefix() => RandomString(8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+    public static string InvoicePrefix() => Random(8);
+
+    /// <summary><paramref name="length"/> random upper-case letters and digits.</summary>
+    public static string Random(int length) => RandomString(length, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 
     private static string RandomString(int length, string alphabet)
     {
         Span<char> chars = stackalloc char[length];
         for (var i = 0; i < length; i++)
         {
-            chars[i] = alphabet[Random.Shared.Next(alphabet.Length)];
+            chars[i] = alphabet[System.Random.Shared.Next(alphabet.Length)];
         }
 
         return new string(chars);

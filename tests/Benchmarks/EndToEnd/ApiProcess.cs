@@ -34,12 +34,15 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Settings of one run: PostgreSQL or in-memory, the Stripe fake, extra configuration.</summary>
-    public sealed record Settings(string Name, string? PostgresConnectionString, string? StripeApiBase, IReadOnlyDictionary<string, string>? Extra = null);
+    /// <summary>The Release build of this checkout's src/Api.</summary>
+    public static string OwnDll { get; } = Path.Combine(Repository.Root, "src", "Api", "bin", "Release", "net10.0", "TenantBilling.Api.dll");
+
+    /// <summary>Settings of one run: PostgreSQL or in-memory, the Stripe fake, extra configuration, and which API build runs (default <see cref="OwnDll"/>).</summary>
+    public sealed record Settings(string Name, string? PostgresConnectionString, string? StripeApiBase, IReadOnlyDictionary<string, string>? Extra = null, string? Dll = null);
 
     public static async Task<ApiProcess> StartAsync(Settings settings)
     {
-        var dll = Path.Combine(Repository.Root, "src", "Api", "bin", "Release", "net10.0", "TenantBilling.Api.dll");
+        var dll = settings.Dll ?? OwnDll;
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException($"{dll} is missing: run the benchmarks with -c Release (the Release build of src/Api is started as its own process).");
@@ -216,6 +219,38 @@ internal static class ProcessCpu
         catch (IOException)
         {
             return TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// CPU time of one PostgreSQL server: its postmaster, the back ends it has reaped, and those still running.
+    /// Other servers on the machine (other people's test servers) are left out.
+    /// </summary>
+    public static TimeSpan OfServer(int postmasterPid)
+    {
+        var total = Of(postmasterPid, withReapedChildren: true);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == postmasterPid)
+            {
+                total += Of(pid);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The parent process id, or 0 when the process is gone.</summary>
+    public static int ParentOf(int processId)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 

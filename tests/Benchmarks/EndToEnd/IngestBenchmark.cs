@@ -10,12 +10,14 @@ namespace TenantBilling.Benchmarks.EndToEnd;
 /// "Scheduled" is read from the batch's own result lines: the tenant grain answers only after it has
 /// written its state and registered the invoice reminder, so a 201 with <c>scheduledFor</c> proves it;
 /// every tenant's next invoice is then checked through the tenant list (timed apart).
-/// Usage: <c>ingest [--accounts 1000] [--tenants 100] [--store memory|postgres|both] [--postgres CS] [--batches 1] [--setup-concurrency 64]</c>.
+/// Usage: <c>ingest [--accounts 1000] [--tenants 100] [--store memory|postgres|both] [--postgres CS] [--batches 1] [--setup-concurrency 64]
+/// [--compare OTHER/TenantBilling.Api.dll] [--attribute true]</c>: <c>--compare</c> runs another build first ("before") and
+/// this one after it, each measured against its own raw write rate, and prints both.
 /// </summary>
 internal sealed class IngestBenchmark : IBenchmark
 {
     private const double TargetInMemoryPerSecond = 10_000;
-    private const double TargetShareOfRawWrites = 0.40;
+    private const double TargetShareOfRawWrites = 0.60;
     private const double TargetPeakRssBytes = 1.5 * 1024 * 1024 * 1024;
     private const double Mb = 1024 * 1024;
 
@@ -26,7 +28,7 @@ internal sealed class IngestBenchmark : IBenchmark
 
     public string Name => "ingest";
 
-    public string Description => "100,000 statements through the NDJSON batch endpoint, in-memory and on PostgreSQL (targets >= 10,000/s; >= 40% of raw writes; RSS <= 1.5 GB)";
+    public string Description => "100,000 statements through the NDJSON batch endpoint, in-memory and on PostgreSQL (targets >= 10,000/s; >= 60% of raw writes; RSS <= 1.5 GB)";
 
     public async Task RunAsync(IReadOnlyList<string> args)
     {
@@ -35,24 +37,33 @@ internal sealed class IngestBenchmark : IBenchmark
         var batches = options.Int("batches", 1);
         var setupConcurrency = options.Int("setup-concurrency", 64);
         Machine.PrintHeader();
+        var summary = new List<string>();
         foreach (var store in options.Stores())
         {
-            await RunOnceAsync(store, options.Postgres, shape, batches, setupConcurrency, options.ApiEnvironment());
+            foreach (var (label, dll) in options.ApiBuilds())
+            {
+                summary.Add(await RunOnceAsync(store, label, dll, options.Postgres, shape, batches, setupConcurrency, options.ApiEnvironment(), options.Attribute));
+            }
         }
+
+        Console.WriteLine();
+        Console.WriteLine("## summary");
+        summary.ForEach(Console.WriteLine);
     }
 
-    private static async Task RunOnceAsync(
-        string store, string? server, FleetShape shape, int batches, int setupConcurrency, IReadOnlyDictionary<string, string> apiEnvironment)
+    private static async Task<string> RunOnceAsync(
+        string store, string label, string dll, string? server, FleetShape shape, int batches, int setupConcurrency,
+        IReadOnlyDictionary<string, string> apiEnvironment, bool attribute)
     {
         Console.WriteLine();
-        Console.WriteLine($"## {store}: {shape.Accounts:N0} accounts × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} statements in {batches} batch request(s)");
+        Console.WriteLine($"## {store}, {label} ({dll}): {shape.Accounts:N0} accounts × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} statements in {batches} batch request(s)");
         await using var database = store == "postgres" ? await PostgresDatabase.CreateAsync(server!, "ingest") : null;
         if (database is not null)
         {
             Console.WriteLine($"PostgreSQL {await database.ServerVersionAsync()}, fresh database {database.Name}");
         }
 
-        var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"ingest-{store}", database?.ConnectionString, null, apiEnvironment));
+        var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"ingest-{store}", database?.ConnectionString, null, apiEnvironment, dll));
         var apiStopped = false;
         try
         {
@@ -61,10 +72,18 @@ internal sealed class IngestBenchmark : IBenchmark
             await Fleet.SetUpAsync(client, shape, setupConcurrency);
             Console.WriteLine($"API RSS after setup: {api.RssBytes / Mb:N0} MB (peak {api.PeakRssBytes / Mb:N0} MB), load average {Machine.LoadAverage()}");
 
+            var attribution = database is null ? null : await WriteAttribution.CreateAsync(database, attribute);
+
             // Statistics reach pg_stat when back ends go idle (at most every 10 s): let setup's arrive first.
             var before = database is null ? null : await SettledWriteCountsAsync(database);
+            if (attribution is not null)
+            {
+                await attribution.StartAsync();
+            }
+
             var memory = new MemorySampler(api);
-            var cpu = new CpuWindow(api);
+            var postmaster = database is null ? null : await database.PostmasterPidAsync();
+            var cpu = new CpuWindow(api, postmaster);
             var clock = Stopwatch.StartNew();
             var runs = await Task.WhenAll(Enumerable.Range(0, batches).Select(b =>
             {
@@ -100,21 +119,27 @@ internal sealed class IngestBenchmark : IBenchmark
             if (database is null)
             {
                 Console.WriteLine($"target in-memory >= {TargetInMemoryPerSecond:N0} statements/s: {Verdict(rate >= TargetInMemoryPerSecond && scheduled == shape.Tenants)}");
-                return;
+                return $"{store}, {label}: {rate:N0} statements/s, {scheduled:N0} of {shape.Tenants:N0} scheduled, API CPU {usage.Api.TotalMilliseconds * 1000 / shape.Tenants:F0} µs/statement";
             }
 
             var after = await SettledWriteCountsAsync(database);
             Console.WriteLine($"PostgreSQL writes during the ingest (pg_stat, rows): {Describe(before!, after, shape.Tenants)}");
+            await attribution!.PrintAsync(shape.Tenants, "statement");
             var (payloadBytes, tenantRows) = await database.PayloadSizeAsync("tenant");
             Console.WriteLine($"tenant state rows: {tenantRows:N0}, payload {payloadBytes:N0} bytes on average");
             await api.DisposeAsync();
             apiStopped = true;
 
             Console.WriteLine($"raw grain-state writes (API stopped; WriteToStorageKey, {ProductConcurrency} writers, same connection string and pool), load average {Machine.LoadAverage()}:");
-            var raw = await RawStateWrites.MeasureAsync(database.ConnectionString, "tenant", (int)Math.Round(payloadBytes), shape.Tenants, ProductConcurrency);
+            var raw = await RawStateWrites.MeasureAsync(database.ConnectionString, "tenant", (int)Math.Round(payloadBytes), shape.Tenants, ProductConcurrency, postmaster);
             Console.WriteLine($"  {raw.Rows:N0} rows of {raw.PayloadBytes} bytes: inserts {raw.InsertsPerSecond:N0}/s, updates with ETag {raw.UpdatesPerSecond:N0}/s");
+            Console.WriteLine($"  updates: {raw.Updates.Describe()}; per row: PostgreSQL {raw.Updates.Postgres.TotalMilliseconds * 1000 / raw.Rows:F0} µs, writers {raw.Updates.Benchmark.TotalMilliseconds * 1000 / raw.Rows:F0} µs");
+            Console.WriteLine($"  ingest per statement: PostgreSQL {usage.Postgres.TotalMilliseconds * 1000 / shape.Tenants:F0} µs, API {usage.Api.TotalMilliseconds * 1000 / shape.Tenants:F0} µs");
             var share = rate / raw.UpdatesPerSecond;
             Console.WriteLine($"  product / raw update rate = {rate:N0} / {raw.UpdatesPerSecond:N0} = {share:P0}; target >= {TargetShareOfRawWrites:P0}: {Verdict(share >= TargetShareOfRawWrites && scheduled == shape.Tenants)}");
+            return $"{store}, {label}: {rate:N0} statements/s = {share:P0} of the raw update rate {raw.UpdatesPerSecond:N0}/s; {scheduled:N0} of {shape.Tenants:N0} scheduled; " +
+                $"rows/statement {string.Join(", ", WrittenTables.Select(t => $"{t} {(double)(after.Rows(t) - before!.Rows(t)) / shape.Tenants:F2}"))}; " +
+                $"API CPU {usage.Api.TotalMilliseconds * 1000 / shape.Tenants:F0} µs/statement; {usage.Describe()}";
         }
         finally
         {

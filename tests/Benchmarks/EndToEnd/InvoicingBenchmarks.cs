@@ -6,7 +6,7 @@ namespace TenantBilling.Benchmarks.EndToEnd;
 /// <summary>
 /// Issue 5: one account with 150 tenants due at once, the Stripe fake limiting it to 25 requests/s. Wall
 /// time from the test clock reaching the billing day until the last invoice is sent, against the bound
-/// (Stripe calls needed ÷ 25 per second). Usage: <c>billing-day [--tenants 150] [--rate 25] [--store memory|postgres|both] [--postgres CS]</c>.
+/// (Stripe calls needed ÷ 25 per second). Usage: <c>billing-day [--tenants 150] [--rate 25] [--store memory|postgres|both] [--postgres CS] [--compare OTHER/TenantBilling.Api.dll] [--attribute true]</c>.
 /// </summary>
 internal sealed class BillingDayBenchmark : IBenchmark
 {
@@ -21,7 +21,10 @@ internal sealed class BillingDayBenchmark : IBenchmark
         Machine.PrintHeader();
         foreach (var store in options.Stores())
         {
-            await InvoicingRun.RunAsync(store, options.Postgres, shape, options.Int("rate", 25), boundTarget: 1.2, options.ApiEnvironment());
+            foreach (var (label, dll) in options.ApiBuilds())
+            {
+                await InvoicingRun.RunAsync(store, label, dll, options.Postgres, shape, options.Int("rate", 25), boundTarget: 1.2, options.ApiEnvironment(), options.Attribute);
+            }
         }
     }
 }
@@ -29,7 +32,7 @@ internal sealed class BillingDayBenchmark : IBenchmark
 /// <summary>
 /// Issue 5: a fleet of 100 accounts × 100 tenants due at once, each account at 100 requests/s: invoices/s,
 /// Stripe calls per invoice (target at most 4, customer creation aside), in-memory and on PostgreSQL.
-/// Usage: <c>billing-fleet [--accounts 100] [--tenants 100] [--rate 100] [--store memory|postgres|both] [--postgres CS]</c>.
+/// Usage: <c>billing-fleet [--accounts 100] [--tenants 100] [--rate 100] [--store memory|postgres|both] [--postgres CS] [--compare OTHER/TenantBilling.Api.dll] [--attribute true]</c>.
 /// </summary>
 internal sealed class BillingFleetBenchmark : IBenchmark
 {
@@ -44,7 +47,10 @@ internal sealed class BillingFleetBenchmark : IBenchmark
         Machine.PrintHeader();
         foreach (var store in options.Stores())
         {
-            await InvoicingRun.RunAsync(store, options.Postgres, shape, options.Int("rate", 100), boundTarget: null, options.ApiEnvironment());
+            foreach (var (label, dll) in options.ApiBuilds())
+            {
+                await InvoicingRun.RunAsync(store, label, dll, options.Postgres, shape, options.Int("rate", 100), boundTarget: null, options.ApiEnvironment(), options.Attribute);
+            }
         }
     }
 }
@@ -65,10 +71,11 @@ internal static class InvoicingRun
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(20);
     private static readonly string[] WrittenTables = ["orleans_storage", "orleans_reminders"];
 
-    public static async Task RunAsync(string store, string? server, FleetShape shape, int rate, double? boundTarget, IReadOnlyDictionary<string, string> apiEnvironment)
+    public static async Task RunAsync(
+        string store, string label, string dll, string? server, FleetShape shape, int rate, double? boundTarget, IReadOnlyDictionary<string, string> apiEnvironment, bool attribute)
     {
         Console.WriteLine();
-        Console.WriteLine($"## {store}: {shape.Accounts:N0} account(s) × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} invoices due at once, {rate} Stripe requests/s per account");
+        Console.WriteLine($"## {store}, {label} ({dll}): {shape.Accounts:N0} account(s) × {shape.TenantsPerAccount:N0} tenants = {shape.Tenants:N0} invoices due at once, {rate} Stripe requests/s per account");
         await using var stripe = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact with { RecordRequestLog = false });
         await using var database = store == "postgres" ? await PostgresDatabase.CreateAsync(server!, "invoicing") : null;
         if (database is not null)
@@ -76,7 +83,7 @@ internal static class InvoicingRun
             Console.WriteLine($"PostgreSQL {await database.ServerVersionAsync()}, fresh database {database.Name}");
         }
 
-        await using var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"invoicing-{store}", database?.ConnectionString, stripe.ApiBase, apiEnvironment));
+        await using var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"invoicing-{store}", database?.ConnectionString, stripe.ApiBase, apiEnvironment, dll));
         Console.WriteLine($"API process {api.Id} (Release, co-hosted silo), log {api.LogPath}; Stripe fake in this process at {stripe.ApiBase}");
         using var client = new BillingApi(api.BaseAddress, 64);
         var stripeAccounts = new string[shape.Accounts];
@@ -93,12 +100,18 @@ internal static class InvoicingRun
         var scheduled = batch.Lines.Select(BillingApi.ParseResult).Count(r => r.Status == 201 && r.ScheduledFor == Calendar.DueAt);
         Console.WriteLine($"setup: {scheduled:N0} of {shape.Tenants:N0} statements for {Calendar.Period} scheduled for {Calendar.DueAt:u}; Stripe requests so far {stripe.Counters.TotalRequests}");
         Console.WriteLine($"API RSS after setup: {api.RssBytes / Mb:N0} MB (peak {api.PeakRssBytes / Mb:N0} MB)");
+        var attribution = database is null ? null : await WriteAttribution.CreateAsync(database, attribute);
         var writesBefore = database is null ? null : await SettledWriteCountsAsync(database);
+        if (attribution is not null)
+        {
+            await attribution.StartAsync();
+        }
+
         stripe.ResetCounters();
 
         Console.WriteLine($"measuring, load average {Machine.LoadAverage()}");
         await using var memory = new MemorySampler(api);
-        var cpu = new CpuWindow(api);
+        var cpu = new CpuWindow(api, database is null ? null : await database.PostmasterPidAsync());
         var clock = Stopwatch.StartNew();
         var watch = WatchSendsAsync(stripe, shape.Tenants, clock);
         var woken = await client.SetClockAsync(Calendar.BillingDayAt);
@@ -123,6 +136,7 @@ internal static class InvoicingRun
         {
             Console.WriteLine($"  PostgreSQL rows written per invoice (pg_stat): {string.Join(", ", WrittenTables.Select(t => $"{t} {(double)(writesAfter!.Rows(t) - writesBefore.Rows(t)) / shape.Tenants:F2}"))}; " +
                 $"commits {(double)(writesAfter!.Commits - writesBefore.Commits) / shape.Tenants:F2}");
+            await attribution!.PrintAsync(shape.Tenants, "invoice");
         }
 
         if (boundTarget is { } target)

@@ -36,25 +36,31 @@ internal static class Machine
 
 /// <summary>
 /// CPU used during a window, split between the API process, this benchmark process (load generator and
-/// Stripe fake) and PostgreSQL, against the machine's capacity (cores × wall time).
+/// Stripe fake) and PostgreSQL, against the machine's capacity (cores × wall time). PostgreSQL is the
+/// benchmark's own server when its postmaster is known (other servers on the machine count as "anything
+/// else"), else every postgres process.
 /// </summary>
 internal sealed class CpuWindow
 {
-    private readonly ApiProcess _api;
+    private readonly ApiProcess? _api;
+    private readonly int? _postmaster;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly TimeSpan _apiStart;
     private readonly TimeSpan _selfStart;
     private readonly TimeSpan _postgresStart;
     private readonly (long Busy, long Total) _machineStart;
 
-    public CpuWindow(ApiProcess api)
+    public CpuWindow(ApiProcess? api, int? postmaster = null)
     {
         _api = api;
-        _apiStart = api.CpuTime;
+        _postmaster = postmaster;
+        _apiStart = api?.CpuTime ?? TimeSpan.Zero;
         _selfStart = Process.GetCurrentProcess().TotalProcessorTime;
-        _postgresStart = ProcessCpu.OfAll("postgres");
+        _postgresStart = PostgresCpu();
         _machineStart = Machine.CpuJiffies();
     }
+
+    private TimeSpan PostgresCpu() => _postmaster is { } pid ? ProcessCpu.OfServer(pid) : ProcessCpu.OfAll("postgres");
 
     public Result Stop()
     {
@@ -62,9 +68,9 @@ internal sealed class CpuWindow
         var machine = Machine.CpuJiffies();
         return new Result(
             wall,
-            _api.CpuTime - _apiStart,
+            (_api?.CpuTime ?? TimeSpan.Zero) - _apiStart,
             Process.GetCurrentProcess().TotalProcessorTime - _selfStart,
-            ProcessCpu.OfAll("postgres") - _postgresStart,
+            PostgresCpu() - _postgresStart,
             (double)(machine.Busy - _machineStart.Busy) / Math.Max(1, machine.Total - _machineStart.Total));
     }
 

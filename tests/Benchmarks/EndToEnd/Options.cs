@@ -34,6 +34,16 @@ internal sealed class Options
             .Select(pair => pair.Split('=', 2))
             .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
 
+    /// <summary>
+    /// The API builds to run, in order: <c>--compare PATH</c> first runs the API dll at PATH (e.g. main's commit
+    /// built into another folder) labelled "before", then this checkout's build labelled "after", in the same run.
+    /// </summary>
+    public IReadOnlyList<(string Label, string Dll)> ApiBuilds() =>
+        Text("compare") is { } before ? [("before", Path.GetFullPath(before)), ("after", ApiProcess.OwnDll)] : [("this build", ApiProcess.OwnDll)];
+
+    /// <summary><c>--attribute true</c>: log every row written to the Orleans tables by grain type (a trigger per row, so it costs PostgreSQL CPU).</summary>
+    public bool Attribute => Text("attribute") is "true" or "1" or "yes";
+
     /// <summary>The PostgreSQL server to use: --postgres, else the environment variable, else none.</summary>
     public string? Postgres => Text("postgres") ?? (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value ? value : null);
 

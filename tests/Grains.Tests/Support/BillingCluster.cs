@@ -2,6 +2,7 @@ using TenantBilling.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using TenantBilling.Grains.Integrations.Taxes;
 using TenantBilling.Silo.Hosting;
@@ -10,7 +11,7 @@ namespace TenantBilling.Grains.Tests.Support;
 
 /// <summary>
 /// One in-process silo with in-memory storage and reminders, the product's grain services, a clock
-/// the tests set, the hand-over double and a tax provider that can be made to fail.
+/// the tests set, the hand-over double, a tax provider that can be made to fail and storage writes a test can fail.
 /// </summary>
 public sealed class BillingCluster : IAsyncLifetime
 {
@@ -22,6 +23,9 @@ public sealed class BillingCluster : IAsyncLifetime
 
     public SwitchableTaxProvider Taxes { get; } = new(new RateTableTaxProvider(TaxRateTableLoader.LoadEmbedded()));
 
+    /// <summary>Failures a test injects into grain storage writes.</summary>
+    public InjectedFaults Faults { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -32,6 +36,8 @@ public sealed class BillingCluster : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(StorageNames.Billing);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(
+                StorageNames.Billing, (sp, key) => new FaultyStorage(MemoryGrainStorageFactory.Create(sp, (string)key!), Faults));
             silo.UseInMemoryReminderService();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = RetryInterval);
             silo.Services.Configure<BillingOptions>(o => o.RetryInterval = RetryInterval);
@@ -51,6 +57,27 @@ public sealed class BillingCluster : IAsyncLifetime
     {
         var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
         return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(reminder => reminder.ReminderName)];
+    }
+
+    /// <summary>The billing alarms of an account stored in the silo's reminder table (their grain keys), read across the whole ring.</summary>
+    public async Task<IReadOnlyList<string>> AlarmRemindersAsync(string accountId)
+    {
+        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        var rows = (await table.ReadRows(0, uint.MaxValue)).Reminders.Concat((await table.ReadRows(uint.MaxValue, 0)).Reminders);
+        return [.. rows
+            .Where(r => r.GrainId.Type.ToString() == "billing-alarm" && r.GrainId.Key.ToString()!.StartsWith(accountId + "/", StringComparison.Ordinal))
+            .Select(r => r.GrainId.Key.ToString()!)
+            .Distinct()];
+    }
+
+    /// <summary>What grain storage holds for a grain, read past its activation.</summary>
+    public async Task<T> StoredAsync<T>(string stateName, string grainType, string key)
+        where T : new()
+    {
+        var storage = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.Billing);
+        var state = new GrainState<T>(new T());
+        await storage.ReadStateAsync(stateName, GrainId.Create(grainType, key), state);
+        return state.State ?? new T();
     }
 
     /// <summary>Deactivates every idle activation, as a silo does under memory pressure or on shutdown.</summary>

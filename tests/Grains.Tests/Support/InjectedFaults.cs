@@ -8,12 +8,16 @@ namespace TenantBilling.Grains.Tests.Support;
 /// </summary>
 public sealed class InjectedFaults
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string StateName, string Key)> _writes = new();
     private Func<string, string, bool>? _failWrite;
     private Func<string, bool>? _failCall;
     private int _fired;
 
     /// <summary>How many injected failures have struck.</summary>
     public int Fired => Volatile.Read(ref _fired);
+
+    /// <summary>Storage writes of <paramref name="stateName"/> so far (failed ones included) for grains whose key contains <paramref name="keyPart"/>.</summary>
+    public int Writes(string stateName, string keyPart) => _writes.Count(w => w.StateName == stateName && w.Key.Contains(keyPart, StringComparison.Ordinal));
 
     /// <summary>The next write of <paramref name="stateName"/> for a grain whose key contains <paramref name="keyPart"/> fails.</summary>
     public void FailNextWrite(string stateName, string keyPart) =>
@@ -29,7 +33,11 @@ public sealed class InjectedFaults
     /// <summary>The next call of the grain method <paramref name="method"/> fails before it runs.</summary>
     public void FailNextCall(string method) => _failCall = name => name == method;
 
-    internal bool TakeWrite(string stateName, GrainId grainId) => Take(ref _failWrite, f => f(stateName, grainId.Key.ToString()!));
+    internal bool TakeWrite(string stateName, GrainId grainId)
+    {
+        _writes.Enqueue((stateName, grainId.Key.ToString()!));
+        return Take(ref _failWrite, f => f(stateName, grainId.Key.ToString()!));
+    }
 
     internal bool TakeCall(string method) => Take(ref _failCall, f => f(method));
 
