@@ -32,6 +32,9 @@ public sealed partial class StripeInvoiceGrain(
 {
     private const string RetryReminder = "stripe-retry";
     private const int EventIdsKept = 50;
+
+    /// <summary><see cref="InvoiceState.ChargeAttemptsBefore"/> until a retry of a failed payment has read Stripe's count.</summary>
+    private const long ChargeAttemptsUnread = -1;
     private const string NoSavedCardNote = "Auto-charge is on but the customer has no saved card: the invoice was emailed for payment instead.";
 
     private InvoiceState State => state.State;
@@ -113,7 +116,8 @@ public sealed partial class StripeInvoiceGrain(
         if (State.Status == InvoiceStatus.PaymentFailed)
         {
             State.Step = InvoiceStep.Finalized;
-            State.ChargeAttemptsBefore = State.ChargeAttempts;
+            // Our count is stale (a declined charge's answer carries none): the retry's read of Stripe sets the baseline.
+            State.ChargeAttemptsBefore = ChargeAttemptsUnread;
         }
 
         State.RetryRound++;
@@ -504,6 +508,11 @@ public sealed partial class StripeInvoiceGrain(
         if (invoice is not null)
         {
             Adopt(invoice);
+            if (State.ChargeAttemptsBefore == ChargeAttemptsUnread)
+            {
+                State.ChargeAttemptsBefore = invoice.AttemptCount;
+            }
+
             if (State.Step < InvoiceStep.Created)
             {
                 State.Step = InvoiceStep.Created;
