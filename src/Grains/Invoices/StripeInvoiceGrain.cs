@@ -680,6 +680,12 @@ public sealed partial class StripeInvoiceGrain(
     {
         var access = await ConnectedAccessAsync()
             ?? throw new StripeCallException(StripeFailureKind.Disconnected, "The account's Stripe was disconnected; the invoice is held.");
+        if (State.StripeIdentity is { } identity && identity != access.StripeIdentity)
+        {
+            // Another Stripe was connected during this run: nothing goes there with this invoice's ids; the next run starts over or fails.
+            throw new StripeCallException(StripeFailureKind.Disconnected, "The account connected a different Stripe while the invoice was in progress.");
+        }
+
         await StripePacing.WaitTurnAsync(GrainFactory, access);
         return access;
     }
