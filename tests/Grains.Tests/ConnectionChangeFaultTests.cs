@@ -25,6 +25,7 @@ public sealed class ConnectionChangeFaultTests(OneSiloStripeCluster cluster)
         var invoiceKey = scenario.InvoiceKey(October);
         var newKey = $"sk_test_{Guid.NewGuid():N}";
         var newAccount = cluster.Stripe.PlatformAccountId(newKey);
+        await WarmUpAsync(newKey);
         // The lines go to the first Stripe while the account connects the new one: the finalize that follows must not.
         var linesHeld = cluster.Stripe.InjectFault(new FaultRule(FaultKind.HeldBeforeWork)
         {
@@ -37,6 +38,8 @@ public sealed class ConnectionChangeFaultTests(OneSiloStripeCluster cluster)
 
         Assert.Equal(1, linesHeld.Fired);
         Assert.Equal(InvoiceStatus.Sent, invoice.Status);
+        var left = Only(cluster, oldAccount, invoiceKey);
+        Assert.DoesNotContain(cluster.Stripe.RequestLog, r => r.AccountId == newAccount && r.Path.Contains(left.Id, StringComparison.Ordinal));
         var sent = Only(cluster, newAccount, invoiceKey);
         var newCustomer = Assert.Single(cluster.Stripe.Customers(newAccount));
         Assert.Equal((invoice.StripeInvoiceId, newCustomer.Id, "open", 1), (sent.Id, sent.CustomerId, sent.Status, sent.SendCount));
@@ -45,7 +48,6 @@ public sealed class ConnectionChangeFaultTests(OneSiloStripeCluster cluster)
         Assert.Equal(newCustomer.Id, (await scenario.Tenant.GetAsync())!.StripeCustomerId);
 
         // The first Stripe has the draft it was building, never finalized or sent.
-        var left = Only(cluster, oldAccount, invoiceKey);
         Assert.Equal(("draft", 0, null), (left.Status, left.SendCount, left.Number));
 
         // One fee and one tax record, for the invoice in the new Stripe; the taxes committed once.
@@ -65,6 +67,7 @@ public sealed class ConnectionChangeFaultTests(OneSiloStripeCluster cluster)
         var invoiceKey = scenario.InvoiceKey(October);
         var newKey = $"sk_test_{Guid.NewGuid():N}";
         var newAccount = cluster.Stripe.PlatformAccountId(newKey);
+        await WarmUpAsync(newKey);
         // The first Stripe finalizes it while the account connects the new one: the send that follows must not go there.
         var finalizeHeld = cluster.Stripe.InjectFault(new FaultRule(FaultKind.HeldBeforeWork)
         {
@@ -80,7 +83,7 @@ public sealed class ConnectionChangeFaultTests(OneSiloStripeCluster cluster)
         Assert.Contains("connected a different Stripe after this invoice was finalized", failed.FailureReason, StringComparison.Ordinal);
         var finalized = Only(cluster, oldAccount, invoiceKey);
         Assert.Equal(("open", 0), (finalized.Status, finalized.SendCount));
-        Assert.DoesNotContain(cluster.Stripe.RequestLog, r => r.AccountId == newAccount && r.Path.StartsWith("/v1/invoices", StringComparison.Ordinal));
+        Assert.DoesNotContain(cluster.Stripe.RequestLog, r => r.AccountId == newAccount && r.Path.StartsWith("/v1/invoices", StringComparison.Ordinal) && !r.Path.Contains("warm_up", StringComparison.Ordinal));
 
         // A retry while the new Stripe is connected fails the same way and sends nothing anywhere.
         await cluster.Grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).RetryAsync();
@@ -105,6 +108,34 @@ public sealed class ConnectionChangeFaultTests(OneSiloStripeCluster cluster)
         await Eventually.TrueAsync(() => cluster.Taxes.Committed(invoiceKey) is not null, TimeSpan.FromSeconds(30));
         Assert.Equal(1, cluster.Taxes.CommitsAnswered(invoiceKey));
         NoInvalidRequests(cluster, oldAccount);
+    }
+
+    /// <summary>
+    /// Spends the fake's first-request faults in the new Stripe: on its account read, so connecting it while a
+    /// request is held takes one read and the held request is answered within the product's timeout; and on the
+    /// invoice routes a request sent there by mistake would take, so it meets Stripe's own answer (no such
+    /// invoice) rather than a 500 the product would retry past.
+    /// </summary>
+    private async Task WarmUpAsync(string secretKey)
+    {
+        var client = new global::Stripe.StripeClient(new global::Stripe.StripeClientOptions
+        {
+            ApiKey = secretKey,
+            ApiBase = cluster.Stripe.ApiBase,
+            HttpClient = new global::Stripe.SystemNetHttpClient(new HttpClient(), maxNetworkRetries: 2),
+        });
+        await client.V1.Accounts.GetSelfAsync();
+        await client.V1.Invoices.ListAsync(new global::Stripe.InvoiceListOptions { Customer = "cus_warm_up" });
+        foreach (var call in new Func<Task>[]
+        {
+            () => client.V1.Invoices.GetAsync("in_warm_up"),
+            () => client.V1.Invoices.FinalizeInvoiceAsync("in_warm_up"),
+            () => client.V1.Invoices.SendInvoiceAsync("in_warm_up"),
+            () => client.V1.Invoices.PayAsync("in_warm_up"),
+        })
+        {
+            await Assert.ThrowsAsync<global::Stripe.StripeException>(call);   // no such invoice
+        }
     }
 
     private async Task ConnectAsync(Scenario scenario, string secretKey) =>
