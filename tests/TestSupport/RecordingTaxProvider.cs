@@ -16,6 +16,7 @@ public sealed class RecordingTaxProvider(ITaxProvider inner) : ITaxProvider
     private readonly ConcurrentDictionary<string, byte> _voided = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _commitCalls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _voidCalls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _commitsAnswered = new(StringComparer.Ordinal);
 
     public string Name => inner.Name;
 
@@ -30,6 +31,9 @@ public sealed class RecordingTaxProvider(ITaxProvider inner) : ITaxProvider
 
     /// <summary>Every call to <see cref="VoidAsync"/> for the document, failed ones included.</summary>
     public int VoidCalls(string documentCode) => _voidCalls.GetValueOrDefault(documentCode);
+
+    /// <summary>The commits of the document the engine answered (a product that commits a sent invoice again and again shows here).</summary>
+    public int CommitsAnswered(string documentCode) => _commitsAnswered.GetValueOrDefault(documentCode);
 
     /// <summary>The document as the engine recorded it at its (first successful) commit, or null.</summary>
     public TaxResult? Committed(string documentCode) => _committed.GetValueOrDefault(documentCode);
@@ -47,6 +51,7 @@ public sealed class RecordingTaxProvider(ITaxProvider inner) : ITaxProvider
         }
 
         var result = await inner.CommitAsync(request, cancellationToken);
+        _commitsAnswered.AddOrUpdate(request.DocumentCode, 1, (_, n) => n + 1);
         return _committed.GetOrAdd(request.DocumentCode, result);
     }
 

@@ -4,7 +4,11 @@ using TenantBilling.StripeSandbox.State;
 
 namespace TenantBilling.StripeSandbox.Api;
 
-/// <summary><c>/v1/customers</c>: create, update, retrieve, list.</summary>
+/// <summary>
+/// <c>/v1/customers</c>: create, update, retrieve, list, delete. A deleted customer is gone for every
+/// request that names it (404 <c>resource_missing</c>, as for an unknown id) and from lists; retrieving it
+/// answers Stripe's stub (<c>deleted: true</c>); its invoices stay.
+/// </summary>
 internal static class CustomerEndpoints
 {
     // Every parameter Stripe's customer create/update accepts; the fake models the first ones and ignores the rest.
@@ -30,7 +34,8 @@ internal static class CustomerEndpoints
         .Map("POST", "/v1/customers", Create)
         .Map("GET", "/v1/customers", List)
         .Map("POST", "/v1/customers/{id}", Update)
-        .Map("GET", "/v1/customers/{id}", Retrieve);
+        .Map("GET", "/v1/customers/{id}", Retrieve)
+        .Map("DELETE", "/v1/customers/{id}", Delete);
 
     public static CustomerRecord Find(AccountState account, string id, string param = "id") =>
         account.Customers.GetValueOrDefault(id) ?? throw StripeApiException.NoSuch("customer", id, param);
@@ -84,9 +89,31 @@ internal static class CustomerEndpoints
     private static byte[] Retrieve(ApiContext ctx)
     {
         var expand = Expansions.From(ctx.Form, isList: false, Expandable);
+        if (ctx.Account.DeletedCustomerIds.Contains(ctx.RequiredId))
+        {
+            return DeletedStub(ctx.RequiredId);
+        }
+
         var customer = Find(ctx.Account, ctx.RequiredId);
         return StripeJson.Write(w => StripeJson.Customer(w, ctx.Account, customer, expand));
     }
+
+    private static byte[] Delete(ApiContext ctx)
+    {
+        var customer = Find(ctx.Account, ctx.RequiredId);
+        ctx.Account.Customers.Remove(customer.Id);
+        ctx.Account.DeletedCustomerIds.Add(customer.Id);
+        return DeletedStub(customer.Id);
+    }
+
+    private static byte[] DeletedStub(string id) => StripeJson.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        w.WriteString("object", "customer");
+        w.WriteBoolean("deleted", true);
+        w.WriteEndObject();
+    });
 
     private static byte[] List(ApiContext ctx)
     {

@@ -23,6 +23,13 @@ public enum FaultKind
 
     /// <summary>Run the endpoint and save its answer for the key, then close the connection without answering.</summary>
     DropConnectionAfterWork,
+
+    /// <summary>
+    /// Hold the request while <see cref="FaultRule.WhileHeld"/> runs (something else happens meanwhile, such as
+    /// the account connecting another Stripe), then run and answer it as if nothing struck. A client whose
+    /// timeout passes meanwhile sees no answer, and nothing runs.
+    /// </summary>
+    HeldBeforeWork,
 }
 
 /// <summary>
@@ -72,7 +79,13 @@ public sealed record FaultRule(FaultKind Kind)
     /// </summary>
     public bool ReplaySuccess { get; init; }
 
-    internal bool BeforeWork => this.Kind is FaultKind.ServerErrorBeforeWork or FaultKind.TimeoutBeforeWork or FaultKind.DropConnectionBeforeWork;
+    /// <summary>For <see cref="FaultKind.HeldBeforeWork"/>: what happens while the request is held.</summary>
+    public Func<Task>? WhileHeld { get; init; }
+
+    internal bool BeforeWork => this.Kind is FaultKind.ServerErrorBeforeWork or FaultKind.TimeoutBeforeWork or FaultKind.DropConnectionBeforeWork or FaultKind.HeldBeforeWork;
+
+    /// <summary>A fault before the work after which the request goes on, unless its client gave up meanwhile.</summary>
+    internal bool ThenWork => this.Kind is FaultKind.TimeoutBeforeWork or FaultKind.HeldBeforeWork;
 }
 
 /// <summary>A registered fault: how often it fired; <see cref="Remove"/> stops it.</summary>

@@ -122,7 +122,7 @@ internal sealed class RequestPipeline(
         if (fault is { BeforeWork: true })
         {
             await this.FaultBeforeWorkAsync(http, state, fault).ConfigureAwait(false);
-            if (http.RequestAborted.IsCancellationRequested || fault.Kind != FaultKind.TimeoutBeforeWork)
+            if (http.RequestAborted.IsCancellationRequested || !fault.ThenWork)
             {
                 return;
             }
@@ -221,6 +221,18 @@ internal sealed class RequestPipeline(
                 break;
             case FaultKind.TimeoutBeforeWork:
                 await DelayAsync(fault.Delay, http.RequestAborted).ConfigureAwait(false);
+                if (http.RequestAborted.IsCancellationRequested)
+                {
+                    this.Log(state, 0, RequestOutcome.FaultBeforeWork);
+                }
+
+                break;
+            case FaultKind.HeldBeforeWork:
+                if (fault.WhileHeld is { } meanwhile)
+                {
+                    await meanwhile().ConfigureAwait(false);
+                }
+
                 if (http.RequestAborted.IsCancellationRequested)
                 {
                     this.Log(state, 0, RequestOutcome.FaultBeforeWork);

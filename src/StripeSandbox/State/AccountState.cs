@@ -17,6 +17,9 @@ internal sealed class AccountState(string id, bool isConnected)
 
     public Dictionary<string, CustomerRecord> Customers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Customers deleted (no longer in <see cref="Customers"/>): retrieving one answers Stripe's deleted stub.</summary>
+    public HashSet<string> DeletedCustomerIds { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, InvoiceRecord> Invoices { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, InvoiceItemRecord> InvoiceItems { get; } = new(StringComparer.Ordinal);

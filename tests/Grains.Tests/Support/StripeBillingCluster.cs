@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using TenantBilling.Grains.Integrations.Stripe;
+using TenantBilling.Grains.Integrations.Taxes;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 using TenantBilling.Silo.Hosting;
@@ -31,6 +32,9 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The tax engine: the built-in rate table, recording what was committed and voided; commits and voids can be made to fail.</summary>
+    public RecordingTaxProvider Taxes { get; } = new(new RateTableTaxProvider(TaxRateTableLoader.LoadEmbedded()));
 
     /// <summary>Failures a test injects into grain storage writes and grain calls.</summary>
     public InjectedFaults Faults { get; } = new();
@@ -66,6 +70,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
                 o.QuickRetryDelay = TimeSpan.FromMilliseconds(50);
             });
             silo.Services.AddKeyedSingleton<TimeProvider>(BillingClock.Key, Clock);
+            silo.Services.AddSingleton<ITaxProvider>(Taxes);
             silo.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
             silo.Services.Configure<StripeOptions>(o =>
             {
@@ -101,6 +106,13 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
             new Dictionary<string, decimal> { ["minutes_outbound"] = 0.0125m, ["local_numbers"] = 1.50m },
             [new RecurringItem("Hosted PBX seat", 3, 19.99m, TaxCategory.VoipSeats)]));
         return (scenario, Stripe.PlatformAccountId(key));
+    }
+
+    /// <summary>The names of the reminders registered for <paramref name="grain"/>, read from the first silo's reminder table.</summary>
+    public async Task<IReadOnlyList<string>> ReminderNamesAsync(IAddressable grain)
+    {
+        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(reminder => reminder.ReminderName)];
     }
 
     /// <summary>A Stripe.net client that reads the fake's account <paramref name="stripeAccount"/> (any account, through <c>Stripe-Account</c>), as a test looks at Stripe.</summary>

@@ -1,0 +1,144 @@
+using TenantBilling.Grains.Integrations.Stripe;
+using TenantBilling.Grains.Interfaces;
+using TenantBilling.Grains.Interfaces.Models;
+using TenantBilling.Grains.Tests.Support;
+using TenantBilling.StripeSandbox;
+using TenantBilling.TestSupport;
+using static TenantBilling.Grains.Tests.Support.Scenario;
+using static TenantBilling.Grains.Tests.Support.StripeSteps;
+
+namespace TenantBilling.Grains.Tests;
+
+/// <summary>
+/// The tenant's Stripe customer when Stripe fails: a create or update that fails before its work, whose
+/// answer is lost or late, or a customer the reseller deleted in Stripe between two invoices. Each ends
+/// with one customer for the tenant, carrying its current data, and each invoice once.
+/// (A create or an update answered 500 after its work is in <see cref="StripeAsItIsTests"/>.)
+/// </summary>
+[Collection(StripeClusterTests.Name)]
+public sealed class CustomerFaultTests(OneSiloStripeCluster cluster)
+{
+    [Theory]
+    [InlineData(FaultKind.ServerErrorBeforeWork)]
+    [InlineData(FaultKind.TimeoutBeforeWork)]
+    [InlineData(FaultKind.TimeoutAfterWork)]
+    [InlineData(FaultKind.DropConnectionBeforeWork)]
+    [InlineData(FaultKind.DropConnectionAfterWork)]
+    public async Task A_customer_create_that_failed_or_lost_its_answer_leaves_one_customer_and_the_invoice_goes_to_it(FaultKind fault)
+    {
+        var (scenario, account) = await StartAsync(cluster);
+        var create = Inject(cluster, account, fault, "/v1/customers");
+
+        await StripeBillingCluster.BillAsync(scenario, October);
+        var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
+
+        Assert.Equal(1, create.Fired);
+        Assert.Equal(InvoiceStatus.Sent, invoice.Status);
+        var customer = Assert.Single(cluster.Stripe.Customers(account));
+        Assert.Equal(GrainKeys.Tenant(scenario.AccountId, scenario.TenantId), customer.Metadata[CustomerMapping.TenantKeyMetadata]);
+        Assert.Equal(customer.Id, Only(cluster, account, scenario.InvoiceKey(October)).CustomerId);
+        Assert.Equal(customer.Id, (await scenario.Tenant.GetAsync())!.StripeCustomerId);
+        NoInvalidRequests(cluster, account);
+    }
+
+    [Theory]
+    [InlineData(FaultKind.ServerErrorBeforeWork)]
+    [InlineData(FaultKind.TimeoutBeforeWork)]
+    [InlineData(FaultKind.TimeoutAfterWork)]
+    [InlineData(FaultKind.DropConnectionBeforeWork)]
+    [InlineData(FaultKind.DropConnectionAfterWork)]
+    public async Task A_customer_update_that_failed_or_lost_its_answer_is_made_before_the_next_invoice_which_goes_to_the_new_email(FaultKind fault)
+    {
+        var (scenario, account) = await StartAsync(cluster);
+        await StripeBillingCluster.BillAsync(scenario, October);
+        await cluster.SettledAsync(scenario.InvoiceKey(October));
+        var customerId = Assert.Single(cluster.Stripe.Customers(account)).Id;
+        var update = Inject(cluster, account, fault, "/v1/customers/*");
+
+        // The tenant's billing email changes: the update in the background meets the fault.
+        var details = (await scenario.Tenant.GetAsync())!.Details;
+        await scenario.Tenant.SaveDetailsAsync(details with { BillingEmail = "accounts@bobs.example" });
+        await Eventually.TrueAsync(() => update.Fired == 1, TimeSpan.FromSeconds(10));
+        cluster.Clock.Set(Utc(2026, 12, 21, 8));
+        await StripeBillingCluster.BillAsync(scenario, November);
+        var november = await cluster.SettledAsync(scenario.InvoiceKey(November));
+
+        Assert.Equal(InvoiceStatus.Sent, november.Status);
+        Assert.Equal("accounts@bobs.example", Assert.Single(cluster.Stripe.Customers(account)).Email);
+        var sent = await cluster.StripeClient(account).V1.Invoices.GetAsync(november.StripeInvoiceId);
+        Assert.Equal((customerId, "accounts@bobs.example"), (sent.CustomerId, sent.CustomerEmail));   // the email Stripe sent November's invoice to
+        NoInvalidRequests(cluster, account);
+    }
+
+    [Fact]
+    public async Task A_customer_deleted_in_stripe_between_invoices_fails_the_next_invoice_visibly_and_its_retry_goes_to_a_new_customer()
+    {
+        var (scenario, account) = await StartAsync(cluster);
+        await StripeBillingCluster.BillAsync(scenario, October);
+        var october = await cluster.SettledAsync(scenario.InvoiceKey(October));
+        var deleted = Assert.Single(cluster.Stripe.Customers(account)).Id;
+        await DeleteInStripeAsync(account, deleted);
+
+        cluster.Clock.Set(Utc(2026, 12, 21, 8));
+        await StripeBillingCluster.BillAsync(scenario, November);
+        var failed = await cluster.SettledAsync(scenario.InvoiceKey(November));
+
+        Assert.Equal(InvoiceStatus.Failed, failed.Status);
+        Assert.Contains("No such customer", failed.FailureReason, StringComparison.Ordinal);
+        Assert.DoesNotContain(cluster.Stripe.Invoices(account), i => i.Metadata.GetValueOrDefault(StripeGateway.InvoiceKeyMetadata) == scenario.InvoiceKey(November));
+
+        await cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(November)).RetryAsync();
+        var sent = await cluster.SettledAsync(scenario.InvoiceKey(November));
+
+        Assert.Equal(InvoiceStatus.Sent, sent.Status);
+        var replacement = Assert.Single(cluster.Stripe.Customers(account));
+        Assert.NotEqual(deleted, replacement.Id);
+        Assert.Equal(("Bob's Bakery", "ap@bobs.example"), (replacement.Description, replacement.Email));
+        Assert.Equal(replacement.Id, Only(cluster, account, scenario.InvoiceKey(November)).CustomerId);
+        Assert.Equal(replacement.Id, (await scenario.Tenant.GetAsync())!.StripeCustomerId);
+        Assert.Equal((deleted, "open"), (Only(cluster, account, scenario.InvoiceKey(October)).CustomerId, cluster.Stripe.FindInvoice(account, october.StripeInvoiceId!)!.Status));
+    }
+
+    [Fact]
+    public async Task A_customer_deleted_in_stripe_whose_tenant_then_changed_fails_the_next_invoice_visibly_and_is_replaced_on_retry_with_the_new_data()
+    {
+        var (scenario, account) = await StartAsync(cluster);
+        await StripeBillingCluster.BillAsync(scenario, October);
+        await cluster.SettledAsync(scenario.InvoiceKey(October));
+        var deleted = Assert.Single(cluster.Stripe.Customers(account)).Id;
+        await DeleteInStripeAsync(account, deleted);
+
+        // The change's update meets the deleted customer, in the background and again before November's invoice.
+        var details = (await scenario.Tenant.GetAsync())!.Details;
+        await scenario.Tenant.SaveDetailsAsync(details with { BillingEmail = "accounts@bobs.example" });
+        cluster.Clock.Set(Utc(2026, 12, 21, 8));
+        await StripeBillingCluster.BillAsync(scenario, November);
+        var failed = await cluster.SettledAsync(scenario.InvoiceKey(November));
+
+        Assert.Equal(InvoiceStatus.Failed, failed.Status);
+        Assert.Contains("No such customer", failed.FailureReason, StringComparison.Ordinal);
+        await cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(November)).RetryAsync();
+        var sent = await cluster.SettledAsync(scenario.InvoiceKey(November));
+
+        Assert.Equal(InvoiceStatus.Sent, sent.Status);
+        var replacement = Assert.Single(cluster.Stripe.Customers(account));
+        Assert.NotEqual(deleted, replacement.Id);
+        Assert.Equal("accounts@bobs.example", replacement.Email);
+        Assert.Equal(replacement.Id, Only(cluster, account, scenario.InvoiceKey(November)).CustomerId);
+    }
+
+    /// <summary>The reseller deletes the customer in its Stripe Dashboard.</summary>
+    private async Task DeleteInStripeAsync(string account, string customerId)
+    {
+        try
+        {
+            await cluster.StripeClient(account).V1.Customers.DeleteAsync(customerId);
+        }
+        catch (global::Stripe.StripeException)
+        {
+            // The fake's first-request fault on the route answers 500 after deleting; the retry finds nothing left to delete.
+        }
+
+        Assert.Null(cluster.Stripe.FindCustomer(account, customerId));
+    }
+}

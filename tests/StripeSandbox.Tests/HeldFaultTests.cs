@@ -1,0 +1,62 @@
+using Stripe;
+
+namespace TenantBilling.StripeSandbox.Tests;
+
+/// <summary>A request held while something else happens, then run as if nothing struck (or not at all, if its client gave up).</summary>
+public sealed class HeldFaultTests
+{
+    [Fact]
+    public async Task A_held_request_waits_for_what_happens_meanwhile_then_runs_and_answers()
+    {
+        await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
+        var client = StripeClients.For(server);
+        var account = server.PlatformAccountId(StripeClients.PlatformKey);
+        var customersWhileHeld = -1;
+        var held = server.InjectFault(new FaultRule(FaultKind.HeldBeforeWork)
+        {
+            Method = "POST", Path = "/v1/customers",
+            WhileHeld = async () =>
+            {
+                // Another request goes through while this one waits; the held one has not run yet.
+                await client.V1.TaxRates.CreateAsync(new TaxRateCreateOptions { DisplayName = "Meanwhile", Percentage = 1m, Inclusive = false });
+                customersWhileHeld = server.Customers(account).Count;
+            },
+        });
+
+        var customer = await client.NewCustomerAsync();
+
+        Assert.Equal((1, 0), (held.Fired, customersWhileHeld));
+        Assert.Equal(customer.Id, Assert.Single(server.Customers(account)).Id);
+    }
+
+    [Fact]
+    public async Task A_held_request_whose_client_gave_up_meanwhile_does_nothing()
+    {
+        await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
+        var slowClient = StripeClients.For(server, timeout: TimeSpan.FromMilliseconds(300));
+        var release = new TaskCompletionSource();
+        server.InjectFault(new FaultRule(FaultKind.HeldBeforeWork) { Path = "/v1/customers", WhileHeld = () => release.Task });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slowClient.NewCustomerAsync());
+        release.SetResult();
+
+        var entry = await WaitForAsync(() => server.RequestLog.SingleOrDefault(r => r.Outcome == RequestOutcome.FaultBeforeWork));
+        Assert.Equal(0, entry.Status);
+        Assert.Empty(server.Customers(server.PlatformAccountId(StripeClients.PlatformKey)));
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe)
+        where T : class
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}
