@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using TenantBilling.Grains.BillRuns;
 using TenantBilling.Grains.Domain;
 using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Domain.Schedule;
@@ -36,6 +37,10 @@ public sealed partial class StripeInvoiceGrain(
 
     private InvoiceState State => state.State;
 
+    // Bill runs and the transition metric (issue 11): each watched call reports the status it leaves the invoice at.
+    private InvoiceStatusReports StatusReports => statusReports ??= new(GrainFactory, ServiceProvider, () => State.Draft is null ? null : Summary());
+    private InvoiceStatusReports? statusReports;
+
     /// <summary>This activation listed the customer's invoices and sent no create since that could have made one.</summary>
     private bool listedSinceLastCreate;
 
@@ -47,6 +52,7 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<InvoiceSummary> SubmitAsync(InvoiceDraft draft)
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         if (draft.InvoiceKey != InvoiceKey)
         {
             throw new ArgumentException($"Draft {draft.InvoiceKey} was handed to invoice {InvoiceKey}.", nameof(draft));
@@ -95,6 +101,7 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<InvoiceSummary> RetryAsync()
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         if (State.Draft is null)
         {
             throw BillingProblemException.NotFound($"Invoice '{InvoiceKey}'");
@@ -130,6 +137,7 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<bool> ApplyStripeEventAsync(StripeInvoiceEvent stripeEvent)
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         // The event must come from the Stripe the invoice lives in: its Connect account, or (no account) the account's own Stripe.
         var fromItsStripe = stripeEvent.StripeAccountId is { } connected
             ? State.StripeIdentity == $"connect:{connected}"
@@ -206,6 +214,7 @@ public sealed partial class StripeInvoiceGrain(
 
     private async Task RunAsync()
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         if (!NeedsWork)
         {
             await StopRetryingAsync();
