@@ -93,6 +93,7 @@ public static class ApiHosting
         v1.MapInvoicesApi();
         v1.MapStripeApi();
         v1.MapLedgerApi();
+        v1.MapBillRunsApi();
         if (app.Configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled"))
         {
             v1.MapTestClockApi();
