@@ -22,10 +22,13 @@ public sealed record BillRunMinuteResponse(DateTimeOffset Minute, int Sent);
 
 /// <summary>One account's row of a billing day.</summary>
 public sealed record BillRunAccountResponse(
-    string AccountId, BillRunCountsResponse Invoices, double SentPerMinute, DateTimeOffset? EstimatedEnd, DateTimeOffset? FinishedAt)
+    string AccountId, BillRunCountsResponse Invoices, decimal SentPerMinute, DateTimeOffset? EstimatedEnd, DateTimeOffset? FinishedAt)
 {
     public static BillRunAccountResponse From(BillRunView v) =>
-        new(v.AccountId!, BillRunCountsResponse.From(v.Counts), v.SentPerMinute, v.EstimatedEnd, v.FinishedAt);
+        new(v.AccountId!, BillRunCountsResponse.From(v.Counts), Pace(v.SentPerMinute), v.EstimatedEnd, v.FinishedAt);
+
+    /// <summary>Invoices per minute, to the hundredth.</summary>
+    public static decimal Pace(double perMinute) => Math.Round((decimal)perMinute, 2);
 }
 
 /// <summary>
@@ -37,7 +40,7 @@ public sealed record BillRunResponse(
     string Scope,
     DateTimeOffset AsOf,
     BillRunCountsResponse Invoices,
-    double SentPerMinute,
+    decimal SentPerMinute,
     DateTimeOffset? EstimatedEnd,
     DateTimeOffset? FinishedAt,
     IReadOnlyList<BillRunMinuteResponse> SentOverTime,
@@ -48,7 +51,7 @@ public sealed record BillRunResponse(
     {
         var accounts = v.AccountId is null ? v.Accounts : [v];
         return new(
-            v.Date, v.AccountId is null ? "all" : "account", v.AsOf, BillRunCountsResponse.From(v.Counts), v.SentPerMinute, v.EstimatedEnd, v.FinishedAt,
+            v.Date, v.AccountId is null ? "all" : "account", v.AsOf, BillRunCountsResponse.From(v.Counts), BillRunAccountResponse.Pace(v.SentPerMinute), v.EstimatedEnd, v.FinishedAt,
             v.SentOverTime.Select(m => new BillRunMinuteResponse(m.Minute, m.Sent)).ToList(),
             v.Failures.Select(BillRunFailureResponse.From).ToList(),
             accounts.Where(a => a.Counts.Due > 0).Select(BillRunAccountResponse.From).ToList());
