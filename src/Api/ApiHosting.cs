@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using TenantBilling.Api.Apis;
+using TenantBilling.Api.BillRunConsole;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
 using TenantBilling.Api.Operations;
@@ -85,6 +86,7 @@ public static class ApiHosting
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapTenantBillingOperations();
+        app.MapBillRunConsole();
 
         var v1 = app.MapGroup("/v1").RequireAuthorization().WithStandardProblems();
         v1.MapAccountsApi();
@@ -93,6 +95,7 @@ public static class ApiHosting
         v1.MapInvoicesApi();
         v1.MapStripeApi();
         v1.MapLedgerApi();
+        v1.MapBillRunsApi();
         if (app.Configuration.GetValue<bool>($"{TestModeOptions.Section}:Enabled"))
         {
             v1.MapTestClockApi();

@@ -88,6 +88,7 @@ public sealed class AuthTests(StripeApiFactory api) : IClassFixture<StripeApiFac
             ("DELETE /v1/accounts/{accountId}/stripe-connection", () => _operator.DeleteAsync($"{account}/stripe-connection"), HttpStatusCode.OK),
             ("GET /v1/accounts/{accountId}/fees", () => _operator.GetAsync($"{account}/fees?month=2026-11"), HttpStatusCode.OK),
             ("GET /v1/accounts/{accountId}/tax-report", () => _operator.GetAsync($"{account}/tax-report?month=2026-11"), HttpStatusCode.OK),
+            ("GET /v1/bill-runs/{date}", () => _operator.GetAsync("/v1/bill-runs/2026-11-20"), HttpStatusCode.OK),
             ("PUT /v1/accounts/{accountId}/tenants/{tenantId}", () => _operator.PutJsonAsync(tenant, Seed.TenantBody()), HttpStatusCode.Created),
             ("GET /v1/accounts/{accountId}/tenants", () => _operator.GetAsync($"{account}/tenants"), HttpStatusCode.OK),
             ("GET /v1/accounts/{accountId}/tenants/{tenantId}", () => _operator.GetAsync(tenant), HttpStatusCode.OK),

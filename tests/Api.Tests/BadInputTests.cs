@@ -328,6 +328,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
         "tenantId" => "t1",
         "period" => "2026-10",
         "keyId" => _keyId,
+        "date" => "2026-11-20",
         _ => throw new InvalidOperationException($"No valid value for route parameter '{parameter}': add one to {nameof(RouteValue)}."),
     };
 

@@ -165,7 +165,7 @@ public sealed partial class OpenApiAndHealthTests(ApiFactory api) : IClassFixtur
             Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("operationId").GetString()), $"{name}: no operationId");
         }
 
-        Assert.Equal(["Accounts", "Invoices", "Ledger", "Statements", "Stripe", "Tenants", "Test clock"], tags.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["Accounts", "Bill runs", "Invoices", "Ledger", "Statements", "Stripe", "Tenants", "Test clock"], tags.Keys.Order(StringComparer.Ordinal));
         Assert.All(tags.Values, d => Assert.False(string.IsNullOrWhiteSpace(d)));
     }
 

@@ -64,6 +64,60 @@ public sealed class TelemetryTests(TelemetryApiFactory api) : IClassFixture<Tele
     }
 
     [Fact]
+    public async Task Invoice_transitions_and_the_due_held_and_waiting_gauges_appear_at_metrics_after_a_billing_run()
+    {
+        var before = await ScrapeAsync();
+        await SetClockAsync("2026-10-05T00:00:00Z");
+        var sending = await Seed.AccountAsync(_operator);
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(sending)}/stripe-connection", JsonSerializer.Serialize(new { secretKey = $"sk_test_{Guid.NewGuid():N}" }))).ExpectJsonAsync(HttpStatusCode.OK);
+        var holding = await Seed.AccountAsync(_operator);
+        await Seed.BillableTenantAsync(_operator, sending, "sent-tenant");
+        await Seed.BillableTenantAsync(_operator, sending, "moved-tenant");
+        await Seed.BillableTenantAsync(_operator, holding, "held-tenant");
+
+        // A new address is not validated: its taxes can't be rated, so its invoice waits for taxes.
+        await Seed.TenantAsync(_operator, sending, "moved-tenant", Seed.TenantBody(line1: "300 S Grand Ave"));
+        await SetClockAsync("2026-11-02T00:00:00Z");
+        foreach (var (account, tenant) in new[] { (sending, "sent-tenant"), (sending, "moved-tenant"), (holding, "held-tenant") })
+        {
+            await (await _operator.PutJsonAsync($"{Seed.TenantUrl(account, tenant)}/statements/2026-10", """{"usageTotal":50,"quantities":{"minutes_outbound":1000}}""")).ExpectJsonAsync(HttpStatusCode.Created);
+        }
+
+        await SetClockAsync("2026-11-05T09:00:00Z");
+        Scrape after = null!;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                after = await ScrapeAsync();
+                return Delta("tenant_billing_invoice_transitions_total", ("from", "handed_over"), ("to", "sent")) >= 1
+                    && Delta("tenant_billing_invoice_transitions_total", ("from", "handed_over"), ("to", "held")) >= 1
+                    && Delta("tenant_billing_invoice_transitions_total", ("from", "composing"), ("to", "waiting_for_taxes")) >= 1;
+            },
+            Patience);
+
+        double Delta(string name, params (string, string)[] labels) => after.Value(name, labels) - before.Value(name, labels);
+        Assert.True(Delta("tenant_billing_invoice_transitions_total", ("from", "scheduled"), ("to", "composing")) >= 3);
+        Assert.True(Delta("tenant_billing_invoice_transitions_total", ("from", "composing"), ("to", "handed_over")) >= 2);
+        Assert.Equal(1, Delta("tenant_billing_invoices_held"));
+        Assert.Equal(1, Delta("tenant_billing_invoices_waiting_for_taxes"));
+        Assert.Equal(2, Delta("tenant_billing_invoices_due"));
+        Assert.All(after.Samples.Where(s => s.Name == "tenant_billing_invoice_transitions_total"), s => Assert.Equal(["from", "to"], s.Labels.Keys.Where(k => k is not ("otel_scope_name" or "otel_scope_version" or "job" or "instance")).Order()));
+        string[] identities = [sending, holding, "sent-tenant", "moved-tenant", "held-tenant"];
+        Assert.All(after.Samples, s => Assert.All(s.Labels.Values, v => Assert.DoesNotContain(identities, id => v.Contains(id, StringComparison.Ordinal))));
+
+        // Connecting the holding account's Stripe releases its invoice: held goes back down, and it is sent.
+        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(holding)}/stripe-connection", JsonSerializer.Serialize(new { secretKey = $"sk_test_{Guid.NewGuid():N}" }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                after = await ScrapeAsync();
+                return Delta("tenant_billing_invoices_held") == 0 && Delta("tenant_billing_invoice_transitions_total", ("from", "held"), ("to", "sent")) + Delta("tenant_billing_invoice_transitions_total", ("from", "held"), ("to", "handed_over")) >= 1;
+            },
+            Patience);
+        Assert.Equal(1, Delta("tenant_billing_invoices_due"));
+    }
+
+    [Fact]
     public async Task An_http_request_s_trace_continues_into_its_grain_calls_and_the_stripe_requests()
     {
         await SetClockAsync("2026-10-05T00:00:00Z");

@@ -44,6 +44,13 @@ public static class OpenApiExamples
         "in_1Q9z8Y7x6W5v4U3t", "B7C1D2E3-0001", 14255, 0, "https://invoice.stripe.com/i/acct_1Q2w3E4r5T6y7U8i/test_example", null, null,
         new DateTimeOffset(2026, 12, 20, 0, 0, 4, TimeSpan.Zero), null, null, false);
 
+    private static readonly BillRunResponse BillRun = new(
+        "2026-12-20", "all", new DateTimeOffset(2026, 12, 20, 0, 12, 0, TimeSpan.Zero),
+        new BillRunCountsResponse(1200, 40, 0, 12, 148, 990, 3, 7), 96.5m, new DateTimeOffset(2026, 12, 20, 0, 14, 0, TimeSpan.Zero), null,
+        [new BillRunMinuteResponse(new DateTimeOffset(2026, 12, 20, 0, 1, 0, TimeSpan.Zero), 88)],
+        [new BillRunFailureResponse("acme-voip", "bobs-bakery", "2026-11", "failed", "Invalid API Key provided: sk_test_****1234", new DateTimeOffset(2026, 12, 20, 0, 3, 10, TimeSpan.Zero), "/v1/accounts/acme-voip/tenants/bobs-bakery/invoices/2026-11/retry")],
+        [new BillRunAccountResponse("acme-voip", new BillRunCountsResponse(400, 0, 0, 0, 0, 396, 3, 1), 30.1m, null, new DateTimeOffset(2026, 12, 20, 0, 9, 41, TimeSpan.Zero))]);
+
     private static readonly InvoicePreviewResponse Preview = new(
         "acme-voip/bobs-bakery/2026-11", "monthly", "2026-11", "Usage for November 2026", new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero),
         [
@@ -95,6 +102,7 @@ public static class OpenApiExamples
             new OneTimeInvoiceRequest("onboarding-2026-11", [new OneTimeItemBody(null, "On-site installation", 1, 250m, "non_taxable"), new OneTimeItemBody("local_numbers", null, 3, null, null)]),
             ("201", SentInvoice with { InvoiceKey = "acme-voip/bobs-bakery/once-onboarding-2026-11", Kind = "one_time", Period = null, RequestId = "onboarding-2026-11", Total = 254.50m, AmountDueCents = 25450, DueAt = null })),
         ["ListFees"] = new(null, ("200", new FeesResponse("2026-12", 5.00m, [new PhantomFeeResponse("acme-voip/quiet-shop/2026-11", "quiet-shop", 5.00m, 1.20m, new DateTimeOffset(2026, 12, 20, 0, 0, 5, TimeSpan.Zero), "in_1Q9z8Y7x6W5v4U3u", "B7C1D2E3-0002")]))),
+        ["GetBillRun"] = new(null, ("200", BillRun)),
         ["TaxReport"] = new(null, ("200",
             "record_type,invoice_number,stripe_invoice_id,tenant_id,invoice_date,level,jurisdiction_code,tax_code,tax_name,taxable_amount,rate,amount_per_unit,units,tax_amount\r\n"
             + "tax,B7C1D2E3-0001,in_1Q9z8Y7x6W5v4U3t,bobs-bakery,2026-12-20,federal,US,FUSF,Federal Universal Service Fund,74.60255,0.37,,,27.60\r\n"

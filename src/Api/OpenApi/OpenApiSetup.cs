@@ -50,6 +50,7 @@ public static class OpenApiSetup
         ("Invoices", "Scheduled and sent invoices, previews, one-time invoices and retries."),
         ("Stripe", "Connecting an account's Stripe, its settings, and the webhooks Stripe sends."),
         ("Ledger", "Phantom-tenant fees charged to an account, and the monthly tax report."),
+        ("Bill runs", "A billing day's invoices by stage, with failures, pace and estimated end."),
         ("Test clock", "Moving \"now\" in test mode (operator; never in Production)."),
     ];
 

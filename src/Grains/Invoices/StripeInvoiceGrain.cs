@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TenantBilling.Grains.BillRuns;
 using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
@@ -50,6 +51,10 @@ public sealed partial class StripeInvoiceGrain(
 
     private InvoiceState State => state.State;
 
+    // Bill runs and the transition metric (issue 11): each watched call reports the status it leaves the invoice at.
+    private InvoiceStatusReports StatusReports => statusReports ??= new(GrainFactory, ServiceProvider, () => State.Draft is null ? null : InvoiceLifecycle.Summary(State));
+    private InvoiceStatusReports? statusReports;
+
     private string InvoiceKey => this.GetPrimaryKeyString();
 
     private InvoiceDraft Draft => State.Draft!;
@@ -80,6 +85,7 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<InvoiceSummary> SubmitAsync(InvoiceDraft draft)
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         if (InvoiceLifecycle.Accept(State, draft, InvoiceKey, time.GetUtcNow()))
         {
             run = InvoiceRun.HandedOver();
@@ -131,6 +137,7 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<InvoiceSummary> RetryAsync()
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         InvoiceLifecycle.Retry(State, run, InvoiceKey, time.GetUtcNow());
         await Task.WhenAll(WriteAsync(), Runs.StartedAsync(InvoiceKey));
         RunSoon();
@@ -139,6 +146,7 @@ public sealed partial class StripeInvoiceGrain(
 
     public async Task<bool> ApplyStripeEventAsync(StripeInvoiceEvent stripeEvent)
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         var applied = InvoiceWebhooks.Apply(State, stripeEvent, time.GetUtcNow());
         if (!applied.Applied)
         {
@@ -220,6 +228,7 @@ public sealed partial class StripeInvoiceGrain(
     /// <summary>Does what <see cref="InvoiceLifecycle.Next"/> says until it is done, held, or waiting to try again.</summary>
     private async Task RunAsync()
     {
+        await using var reported = StatusReports.Start(); // bill runs (issue 11)
         bookedThisRun = false;
         var failedStep = State.Step;
         var quickFailures = 0;

@@ -9,7 +9,7 @@ namespace TenantBilling.Grains.Telemetry;
 public static class BillingTelemetryServices
 {
     /// <summary>
-    /// The product's meter and what feeds it: the statement counter, traces carried into grain timers, the Stripe
+    /// The product's meter and what feeds it: the statement counter, the bill runs' transitions and gauges, traces carried into grain timers, the Stripe
     /// HttpClient's measuring handler, and the tax provider's timing decorator. Call it after the tax
     /// provider is registered (it wraps whichever one is). A second call changes nothing.
     /// </summary>
@@ -23,6 +23,7 @@ public static class BillingTelemetryServices
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BillingMetrics>();
+        services.AddSingleton<BillRunMetrics>();
         services.AddSingleton<IIncomingGrainCallFilter, StatementMetricsFilter>();
         services.TryAddTransient<StripeRequestMetrics>();
         services.AddHttpClient(StripeGateway.HttpClientName).AddHttpMessageHandler<StripeRequestMetrics>();

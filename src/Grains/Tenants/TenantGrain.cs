@@ -281,6 +281,7 @@ public sealed partial class TenantGrain(
             var draft = entry.Draft;
             if (draft is null)
             {
+                await ReportComposingAsync(entry);
                 try
                 {
                     draft = await ComposeAsync(entry, State.Profile!, entry.DueAt!.Value);
@@ -288,6 +289,7 @@ public sealed partial class TenantGrain(
                 catch (TaxesUnavailableException waiting)
                 {
                     LogWaitingForTaxes(logger, this.GetPrimaryKeyString(), entry.Period, waiting.Message);
+                    await ReportWaitingForTaxesAsync(entry, waiting.Message);
                     changed |= PeriodBook.Waiting(entry, waiting.Message);
                     retry = true;
                     continue;
