@@ -5,27 +5,51 @@ namespace TenantBilling.Api.Sandbox;
 /// <summary>
 /// Runs the Stripe sandbox (<see cref="StripeSandboxServer"/>) in this process, on its own port on
 /// 127.0.0.1: it starts before any other hosted service starts (so before the silo and before the API
-/// listens) and stops after all of them have stopped (so after the last invoice grain's last Stripe call).
-/// When the sandbox is enabled but does not run, it says why in the log.
+/// listens), or earlier when the Stripe settings are first read (validating them at start needs its address),
+/// and stops after all of them have stopped (so after the last invoice grain's last Stripe call). When the
+/// sandbox is enabled but does not run, it says why in the log.
 /// </summary>
 public sealed partial class StripeSandboxHost(StripeSandboxDecision decision, StripeSandboxOptions options, ILogger<StripeSandboxHost> logger)
     : IHostedLifecycleService
 {
+    private readonly Lock _gate = new();
     private StripeSandboxServer? _server;
+    private bool _stopped;
 
-    /// <summary>The running sandbox; it exists from the host's start to its stop.</summary>
-    public StripeSandboxServer Server => _server ?? throw new InvalidOperationException("The Stripe sandbox runs only while the host runs: it has not started, or has stopped.");
+    /// <summary>The running sandbox, started on first use; it exists until the host has stopped.</summary>
+    public StripeSandboxServer Server
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_stopped || !decision.Runs)
+                {
+                    throw new InvalidOperationException("The Stripe sandbox is not running: it is off, or the host has stopped.");
+                }
 
-    public async Task StartingAsync(CancellationToken cancellationToken)
+                if (_server is null)
+                {
+                    // Reached from options validation at start or from StartingAsync, once, before any Stripe call.
+                    _server = StripeSandboxServer.StartAsync(options).GetAwaiter().GetResult();
+                    LogRunning(logger, _server.ApiBase);
+                }
+
+                return _server;
+            }
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         if (!decision.Runs)
         {
             LogNotRunning(logger, decision.Reason);
-            return;
+            return Task.CompletedTask;
         }
 
-        _server = await StripeSandboxServer.StartAsync(options);
-        LogRunning(logger, _server.ApiBase);
+        _ = Server;
+        return Task.CompletedTask;
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -38,9 +62,16 @@ public sealed partial class StripeSandboxHost(StripeSandboxDecision decision, St
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        if (_server is { } server)
+        StripeSandboxServer? server;
+        lock (_gate)
         {
+            _stopped = true;
+            server = _server;
             _server = null;
+        }
+
+        if (server is not null)
+        {
             await server.DisposeAsync();
         }
     }
