@@ -221,6 +221,23 @@ public sealed class CorrectionTests
     }
 
     [Fact]
+    public async Task A_credit_note_takes_a_taxed_line_with_its_tax_amounts_and_an_untaxed_one_without()
+    {
+        await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
+        var client = StripeClients.For(server);
+        var paid = await PaidTaxedInvoiceAsync(server, client);
+
+        var note = await client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
+        {
+            Invoice = paid.Id,
+            Lines = [WholeLine(paid.Lines.Data[0]), new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = paid.Lines.Data[1].Id, Amount = 400 }],
+        });
+
+        Assert.Equal((5400L, 7076L), (note.Subtotal, note.Total));
+        Assert.Empty(note.Lines.Data[1].Taxes);
+    }
+
+    [Fact]
     public async Task A_refund_is_at_most_what_was_charged_and_the_parts_must_add_up_to_the_total()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);

@@ -104,8 +104,10 @@ public sealed class InvoiceCorrectionGrain(
         return entry.Result;
     }
 
-    public Task<IReadOnlyList<CreditResult>> ListCreditsAsync() =>
-        Task.FromResult<IReadOnlyList<CreditResult>>([.. state.State.Credits.Select(c => c.Result).OfType<CreditResult>()]);
+    public async Task<IReadOnlyList<CreditResult>> ListCreditsAsync() =>
+        await Invoice.GetSummaryAsync() is null
+            ? throw BillingProblemException.NotFound($"Invoice '{InvoiceKey}'")
+            : [.. state.State.Credits.Select(c => c.Result).OfType<CreditResult>()];
 
     private async Task<StripeCorrectedInvoice> VoidInStripeAsync(StripeAccess access, string stripeInvoiceId)
     {

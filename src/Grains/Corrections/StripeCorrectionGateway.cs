@@ -80,25 +80,28 @@ public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, Sec
     {
         var (client, request) = Connect(access, idempotencyKey);
         var total = lines.Sum(l => l.Amount + l.TaxAmounts.Sum(t => t.Amount));
-        var note = await Call(() => new CreditNoteService(client).CreateAsync(
-            new CreditNoteCreateOptions
-            {
-                Invoice = invoiceId,
-                Lines = lines.Select(l => new CreditNoteLineOptions
-                {
-                    Type = "invoice_line_item",
-                    InvoiceLineItem = l.InvoiceLineId,
-                    Amount = l.Amount,
-                    TaxAmounts = l.TaxAmounts.Count == 0 ? null : l.TaxAmounts
-                        .Select(t => new CreditNoteLineTaxAmountOptions { TaxRate = t.TaxRateId, Amount = t.Amount, TaxableAmount = t.TaxableAmount }).ToList(),
-                }).ToList(),
-                CreditAmount = destination == CreditDestination.Balance ? total : null,
-                RefundAmount = destination == CreditDestination.Refund ? total : null,
-                Memo = memo,
-                Metadata = new Dictionary<string, string> { [CreditMetadata] = marker },
-            },
-            request,
-            cancellationToken));
+        // Stripe.net sends a property set to null as an empty value (Stripe's "unset"), so only what applies is set.
+        var create = new CreditNoteCreateOptions
+        {
+            Invoice = invoiceId,
+            Lines = [.. lines.Select(Line)],
+            Metadata = new Dictionary<string, string> { [CreditMetadata] = marker },
+        };
+        if (destination == CreditDestination.Refund)
+        {
+            create.RefundAmount = total;
+        }
+        else
+        {
+            create.CreditAmount = total;
+        }
+
+        if (memo is not null)
+        {
+            create.Memo = memo;
+        }
+
+        var note = await Call(() => new CreditNoteService(client).CreateAsync(create, request, cancellationToken));
         return new StripeCreditNote(note.Id, note.Number, note.Total, note.Metadata?.GetValueOrDefault(CreditMetadata));
     }
 
@@ -117,6 +120,17 @@ public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, Sec
 
             return null;
         });
+    }
+
+    private static CreditNoteLineOptions Line(StripeCreditLine line)
+    {
+        var options = new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = line.InvoiceLineId, Amount = line.Amount };
+        if (line.TaxAmounts.Count > 0)
+        {
+            options.TaxAmounts = [.. line.TaxAmounts.Select(t => new CreditNoteLineTaxAmountOptions { TaxRate = t.TaxRateId, Amount = t.Amount, TaxableAmount = t.TaxableAmount })];
+        }
+
+        return options;
     }
 
     private static StripeCorrectedInvoice Snapshot(Invoice invoice) =>

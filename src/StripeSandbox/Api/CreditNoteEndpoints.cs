@@ -190,7 +190,7 @@ internal static class CreditNoteEndpoints
 
     private static CreditNoteLineRecord CustomLine(FormParams line)
     {
-        if (line.Has("tax_amounts") || line.Has("invoice_line_item"))
+        if (line.List("tax_amounts").Count > 0 || line.NonEmpty("invoice_line_item") is not null)
         {
             throw StripeApiException.InvalidRequest("A custom_line_item credits an amount of its own, without an invoice line or tax amounts.", line.Name(line.Has("tax_amounts") ? "tax_amounts" : "invoice_line_item"));
         }
@@ -221,7 +221,7 @@ internal static class CreditNoteEndpoints
 
         var taxes = invoiceLine.TaxAmounts.Count > 0
             ? MatchingTaxAmounts(line, invoiceLine, credited)
-            : line.Has("tax_amounts")
+            : line.List("tax_amounts").Count > 0
                 ? throw StripeApiException.InvalidRequest($"Invoice line {lineId} has no tax amounts; tax_amounts can't be given for it.", line.Name("tax_amounts"))
                 : ProportionalTaxes(invoiceLine, amount);
         return new CreditNoteLineRecord(
