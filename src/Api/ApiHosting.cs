@@ -93,6 +93,7 @@ public static class ApiHosting
         v1.MapTenantsApi();
         v1.MapStatementsApi();
         v1.MapInvoicesApi();
+        v1.MapCorrectionsApi();
         v1.MapStripeApi();
         v1.MapLedgerApi();
         v1.MapBillRunsApi();

@@ -17,8 +17,14 @@ public interface IAccountLedgerGrain : IGrainWithStringKey
     /// <summary>Records the taxes of a sent invoice once.</summary>
     Task RecordTaxesAsync(TaxReportEntry entry);
 
-    /// <summary>Marks an invoice's taxes voided: the tax report leaves them out.</summary>
+    /// <summary>
+    /// An invoice of this month was voided. While the month is open its taxes are left out of its report; once
+    /// it has closed, its report never changes, and the taxes go back as adjustment rows in the month of the void.
+    /// </summary>
     Task VoidTaxesAsync(string invoiceKey);
+
+    /// <summary>Records, once per <see cref="TaxReportEntry.RecordKey"/>, taxes given back on an earlier invoice (negative amounts).</summary>
+    Task RecordTaxAdjustmentAsync(TaxReportEntry adjustment);
 
     [AlwaysInterleave]
     Task<IReadOnlyList<TaxReportEntry>> ListTaxesAsync();

@@ -101,7 +101,33 @@ public sealed record FakeInvoice(
 
     /// <summary>Marked paid at finalization because the amount due was under Stripe's $0.50 minimum charge.</summary>
     public bool PaidBelowMinimum { get; init; }
+
+    /// <summary>The invoice this one revises (<c>from_invoice</c>), and the latest finalized revision of this one.</summary>
+    public string? FromInvoiceId { get; init; }
+
+    public string? LatestRevisionId { get; init; }
+
+    /// <summary>What credit notes took off the invoice, before and after payment, cents.</summary>
+    public long CreditNotesTotal { get; init; }
 }
+
+/// <summary>A credit note: totals in cents and where the money went (balance, refund, out of band).</summary>
+public sealed record FakeCreditNote(
+    string Id,
+    string Number,
+    string InvoiceId,
+    string CustomerId,
+    string Type,
+    long Subtotal,
+    long TotalTaxes,
+    long Total,
+    long CreditAmount,
+    long RefundAmount,
+    long OutOfBandAmount,
+    IReadOnlyList<FakeCreditNoteLine> Lines);
+
+/// <summary>One line of a credit note: the invoice line it credits (null for a custom line), its amount and its taxes, cents.</summary>
+public sealed record FakeCreditNoteLine(string? InvoiceLineId, long Amount, long Taxes);
 
 /// <summary>One line of an invoice (Stripe backs each with an invoice item).</summary>
 public sealed record FakeInvoiceLine(

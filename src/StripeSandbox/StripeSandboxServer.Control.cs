@@ -123,6 +123,10 @@ public sealed partial class StripeSandboxServer
     public FakeInvoice? FindInvoice(string accountId, string invoiceId) =>
         this.Read(accountId, a => a.Invoices.TryGetValue(invoiceId, out var i) ? ToView(a, i) : null);
 
+    /// <summary>The account's credit notes, in the order they were issued.</summary>
+    public IReadOnlyList<FakeCreditNote> CreditNotes(string accountId) =>
+        this.Read(accountId, a => a.CreditNotes.Values.Select(ToView).ToList()) ?? [];
+
     /// <summary>The account's invoice items, attached and pending.</summary>
     public IReadOnlyList<FakeInvoiceItem> InvoiceItems(string accountId) =>
         this.Read(accountId, a => a.InvoiceItems.Values
@@ -265,5 +269,12 @@ public sealed partial class StripeSandboxServer
             EndingBalance = i.EndingBalance,
             PaidBelowMinimum = i.PaidBelowMinimum,
             Discounted = i.Discount is not null,
+            FromInvoiceId = i.FromInvoiceId,
+            LatestRevisionId = i.LatestRevisionId,
+            CreditNotesTotal = i.CreditNotesTotal,
         };
+
+    private static FakeCreditNote ToView(CreditNoteRecord n) =>
+        new(n.Id, n.Number, n.InvoiceId, n.CustomerId, n.Type, n.Subtotal, n.ExclusiveTax, n.Total, n.CreditAmount, n.RefundAmount, n.OutOfBandAmount,
+            n.Lines.Select(l => new FakeCreditNoteLine(l.InvoiceLineId, l.Amount, l.Taxes.Sum(t => t.Amount))).ToList());
 }

@@ -22,6 +22,8 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
 {
     private const string Statement = """{"usageTotal":12.5,"quantities":{"minutes_outbound":100}}""";
 
+    private const string Credit = """{"requestId":"c1","destination":"balance","lines":[{"lineRef":"item-1"}]}""";
+
     /// <summary>Route → the scenarios that provoke its own answers; each returns the status it got.</summary>
     private static readonly Dictionary<string, Func<Context, Task<HttpStatusCode>>[]> Scenarios = new(StringComparer.Ordinal)
     {
@@ -46,6 +48,24 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
         [
             c => Status(c.Operator.SendAsync(HttpMethod.Post, $"{c.Tenant("billable")}/invoices/not-an-id/retry")),
             c => Status(c.Operator.SendAsync(HttpMethod.Post, $"{c.Tenant("billable")}/invoices/once-held/retry")),
+        ],
+        ["POST /v1/accounts/{accountId}/tenants/{tenantId}/invoices/{invoiceId}/void"] =
+        [
+            c => Status(c.Operator.SendAsync(HttpMethod.Post, $"{c.Tenant("billable")}/invoices/once-held/void")),
+            async c =>
+            {
+                var url = await c.Stripe.SentOneTimeInvoiceAsync("to-void");
+                return await c.Stripe.WhileStripeFailsAsync(() => Status(c.Stripe.Operator.SendAsync(HttpMethod.Post, $"{url}/void")));
+            },
+        ],
+        ["POST /v1/accounts/{accountId}/tenants/{tenantId}/invoices/{invoiceId}/credit"] =
+        [
+            c => Status(c.Operator.PostJsonAsync($"{c.Tenant("billable")}/invoices/once-held/credit", Credit)),
+            async c =>
+            {
+                var url = await c.Stripe.PaidOneTimeInvoiceAsync("to-credit");
+                return await c.Stripe.WhileStripeFailsAsync(() => Status(c.Stripe.Operator.PostJsonAsync($"{url}/credit", Credit)));
+            },
         ],
         ["POST /v1/accounts/{accountId}/tenants/{tenantId}/one-time-invoices"] =
         [
@@ -277,7 +297,7 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
     /// The API with Stripe settings and the fake behind them: an account left unconnected for connection
     /// checks, one connected through Connect and one with its own key and webhook secret, for thin events.
     /// </summary>
-    public sealed record StripeSide(StripeApiFactory Factory, HttpClient Operator, string Account, string ConnectAccount, string ConnectAccountId, string KeyAccount)
+    public sealed record StripeSide(StripeApiFactory Factory, HttpClient Operator, string Account, string ConnectAccount, string ConnectAccountId, string KeyAccount, string KeyAccountSecret)
     {
         public const string KeyWebhookSecret = "whsec_problem_answers_own_key";
 
@@ -289,9 +309,39 @@ public sealed class ProblemAnswersTests(ProblemAnswersTests.Apis apis) : IClassF
             await (await op.PutJsonAsync($"{Seed.AccountUrl(connectAccount)}/stripe-connection", JsonSerializer.Serialize(new { stripeAccountId = connectAccountId })))
                 .ExpectJsonAsync(HttpStatusCode.OK);
             var keyAccount = await Seed.AccountAsync(op);
-            await (await op.PutJsonAsync($"{Seed.AccountUrl(keyAccount)}/stripe-connection", JsonSerializer.Serialize(new { secretKey = $"sk_test_{Guid.NewGuid():N}", webhookSecret = KeyWebhookSecret })))
+            var secret = $"sk_test_{Guid.NewGuid():N}";
+            await (await op.PutJsonAsync($"{Seed.AccountUrl(keyAccount)}/stripe-connection", JsonSerializer.Serialize(new { secretKey = secret, webhookSecret = KeyWebhookSecret })))
                 .ExpectJsonAsync(HttpStatusCode.OK);
-            return new StripeSide(factory, op, await Seed.AccountAsync(op), connectAccount, connectAccountId, keyAccount);
+            await Seed.BillableTenantAsync(op, keyAccount, "billable");
+            return new StripeSide(factory, op, await Seed.AccountAsync(op), connectAccount, connectAccountId, keyAccount, secret);
+        }
+
+        /// <summary>A one-time invoice of the own-key account, sent in Stripe (open there); the URL of its invoice routes.</summary>
+        public async Task<string> SentOneTimeInvoiceAsync(string requestId)
+        {
+            var tenantUrl = Seed.TenantUrl(KeyAccount, "billable");
+            await (await Operator.PostJsonAsync($"{tenantUrl}/one-time-invoices", JsonSerializer.Serialize(new { requestId, items = new[] { new { description = "Set-up", quantity = 1, unitPrice = 40, taxCategory = "non_taxable" } } })))
+                .ExpectJsonAsync(HttpStatusCode.Created);
+            await Eventually.TrueAsync(
+                async () => (await (await Operator.GetAsync($"{tenantUrl}/invoices")).ExpectJsonAsync(HttpStatusCode.OK)).EnumerateArray()
+                    .Any(i => i.GetProperty("requestId").GetString() == requestId && i.GetProperty("status").GetString() == "sent"),
+                TimeSpan.FromSeconds(60));
+            return $"{tenantUrl}/invoices/once-{requestId}";
+        }
+
+        /// <summary>As <see cref="SentOneTimeInvoiceAsync"/>, then paid: Stripe's <c>invoice.paid</c> arrives on the account's webhook.</summary>
+        public async Task<string> PaidOneTimeInvoiceAsync(string requestId)
+        {
+            var url = await SentOneTimeInvoiceAsync(requestId);
+            var invoice = (await (await Operator.GetAsync($"{Seed.TenantUrl(KeyAccount, "billable")}/invoices")).ExpectJsonAsync(HttpStatusCode.OK)).EnumerateArray()
+                .Single(i => i.GetProperty("requestId").GetString() == requestId).GetProperty("stripeInvoiceId").GetString()!;
+            await CorrectionsApiTests.PayOutOfBandAsync(Factory.Stripe, KeyAccountSecret, invoice);
+            var paid = Factory.Stripe.BuildWebhook(Factory.Stripe.PlatformAccountId(KeyAccountSecret), invoice, "invoice.paid", KeyWebhookSecret);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/stripe/webhooks/{KeyAccount}") { Content = new StringContent(paid.Payload, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("Stripe-Signature", paid.SignatureHeader);
+            using var response = await Factory.Client(null).SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return url;
         }
 
         /// <summary>Runs <paramref name="request"/> while every Stripe request fails before its work with a 500.</summary>

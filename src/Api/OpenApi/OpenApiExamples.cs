@@ -64,6 +64,12 @@ public static class OpenApiExamples
         114.95m, 27.60m, 142.55m, false, true, 41.20m,
         new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), null);
 
+    // The seats line in full (99.95, USF 24.00) and 5.00 of the 12.00 of minutes (USF 2.88 × 5 ÷ 12 = 1.20).
+    private static readonly CreditResponse Credit = new(
+        "acme-voip/bobs-bakery/2026-11", "goodwill-2026-12", "balance", "cn_1Q9z8Y7x6W5v4U3t", "B7C1D2E3-0001-CN-01", 104.95m, 25.20m, 130.15m,
+        new DateTimeOffset(2026, 12, 22, 9, 30, 0, TimeSpan.Zero),
+        [new CreditedLineResponse("recurring-1", 99.95m, 24.00m), new CreditedLineResponse("minutes_outbound", 5.00m, 1.20m)]);
+
     private static readonly StatementRequest Statement = new(
         41.20m, new Dictionary<string, decimal?> { ["minutes_outbound"] = 1000, ["minutes_inbound"] = 2500, ["local_numbers"] = 2 });
 
@@ -101,12 +107,18 @@ public static class OpenApiExamples
         ["SendOneTimeInvoice"] = new(
             new OneTimeInvoiceRequest("onboarding-2026-11", [new OneTimeItemBody(null, "On-site installation", 1, 250m, "non_taxable"), new OneTimeItemBody("local_numbers", null, 3, null, null)]),
             ("201", SentInvoice with { InvoiceKey = "acme-voip/bobs-bakery/once-onboarding-2026-11", Kind = "one_time", Period = null, RequestId = "onboarding-2026-11", Total = 254.50m, AmountDueCents = 25450, DueAt = null })),
+        ["VoidInvoice"] = new(null, ("200", SentInvoice with { Status = "void" })),
+        ["CreditInvoice"] = new(
+            new CreditRequestBody("goodwill-2026-12", "balance", [new CreditLineBody("recurring-1", null), new CreditLineBody("minutes_outbound", 5.00m)], "Outage on 3 December"),
+            ("200", Credit)),
+        ["ListCredits"] = new(null, ("200", new[] { Credit })),
         ["ListFees"] = new(null, ("200", new FeesResponse("2026-12", 5.00m, [new PhantomFeeResponse("acme-voip/quiet-shop/2026-11", "quiet-shop", 5.00m, 1.20m, new DateTimeOffset(2026, 12, 20, 0, 0, 5, TimeSpan.Zero), "in_1Q9z8Y7x6W5v4U3u", "B7C1D2E3-0002")]))),
         ["GetBillRun"] = new(null, ("200", BillRun)),
         ["TaxReport"] = new(null, ("200",
-            "record_type,invoice_number,stripe_invoice_id,tenant_id,invoice_date,level,jurisdiction_code,tax_code,tax_name,taxable_amount,rate,amount_per_unit,units,tax_amount\r\n"
-            + "tax,B7C1D2E3-0001,in_1Q9z8Y7x6W5v4U3t,bobs-bakery,2026-12-20,federal,US,FUSF,Federal Universal Service Fund,74.60255,0.37,,,27.60\r\n"
-            + "total,,,,,federal,US,FUSF,Federal Universal Service Fund,74.60255,,,,27.60\r\n")),
+            "record_type,invoice_number,stripe_invoice_id,tenant_id,invoice_date,level,jurisdiction_code,tax_code,tax_name,taxable_amount,rate,amount_per_unit,units,tax_amount,adjustment_type,adjustment_date,credit_note_number\r\n"
+            + "tax,B7C1D2E3-0001,in_1Q9z8Y7x6W5v4U3t,bobs-bakery,2026-12-20,federal,US,FUSF,Federal Universal Service Fund,74.60255,0.37,,,27.60,,,\r\n"
+            + "adjustment,B7C1D2E3-0000,in_1Q9z8Y7x6W5v4U3s,bobs-bakery,2026-11-20,federal,US,FUSF,Federal Universal Service Fund,-74.60255,0.37,,,-27.60,void,2026-12-03,\r\n"
+            + "total,,,,,federal,US,FUSF,Federal Universal Service Fund,0.00,,,,0.00,,,\r\n")),
         ["GetTestClock"] = new(null, ("200", new TestClockResponse(new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(18.5), 0))),
         ["SetTestClock"] = new(new TestClockRequest(new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero)), ("200", new TestClockResponse(new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(18.5), 12))),
     };

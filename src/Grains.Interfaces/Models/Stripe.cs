@@ -57,7 +57,12 @@ public sealed record PhantomFee(
     [property: Id(5)] string StripeInvoiceId,
     [property: Id(6)] string? InvoiceNumber);
 
-/// <summary>The taxes collected on one sent invoice, as the monthly tax report lists them.</summary>
+/// <summary>
+/// The taxes collected on one sent invoice, as the monthly tax report lists them; or, with
+/// <paramref name="Adjustment"/>, taxes given back on it later (a void or a credit note in a later month),
+/// as negative amounts in the month they were given back, naming the original invoice.
+/// </summary>
+/// <param name="InvoiceDate">When the invoice was finalized (for an adjustment: the original invoice's).</param>
 [GenerateSerializer, Immutable, Alias("tax-report-entry")]
 public sealed record TaxReportEntry(
     [property: Id(0)] string InvoiceKey,
@@ -66,7 +71,31 @@ public sealed record TaxReportEntry(
     [property: Id(3)] string StripeInvoiceId,
     [property: Id(4)] DateTimeOffset InvoiceDate,
     [property: Id(5)] IReadOnlyList<InvoiceTaxLine> Taxes,
-    [property: Id(6)] bool Voided);
+    [property: Id(6)] bool Voided,
+    [property: Id(7)] TaxAdjustment? Adjustment = null)
+{
+    /// <summary>What the ledger month keeps once: the invoice's taxes, or one adjustment of them.</summary>
+    public string RecordKey => Adjustment is { } adjustment ? $"{InvoiceKey}#{adjustment.Kind.ToString().ToLowerInvariant()}:{adjustment.Id}" : InvoiceKey;
+}
+
+[GenerateSerializer, Alias("tax-adjustment-kind")]
+public enum TaxAdjustmentKind
+{
+    /// <summary>The invoice was voided in a month after the one it was finalized in: all its taxes given back.</summary>
+    Void,
+    /// <summary>A credit note gave back part or all of the invoice's taxes.</summary>
+    Credit,
+}
+
+/// <summary>Why and when taxes were given back.</summary>
+/// <param name="Id">Unique per invoice and kind: <c>void</c>, or the credit's request id.</param>
+/// <param name="CreditNoteNumber">Stripe's credit note number, for a credit.</param>
+[GenerateSerializer, Immutable, Alias("tax-adjustment")]
+public sealed record TaxAdjustment(
+    [property: Id(0)] TaxAdjustmentKind Kind,
+    [property: Id(1)] string Id,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] string? CreditNoteNumber = null);
 
 /// <summary>Slots the pacer booked, on its own clock, and that clock's time when it booked them (so a caller waits <c>slot - At</c> for each).</summary>
 [GenerateSerializer, Immutable, Alias("stripe-slots")]

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TenantBilling.Grains.Domain.Reports;
+using TenantBilling.Grains.Domain.Schedule;
 using Orleans.Concurrency;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -19,6 +22,7 @@ namespace TenantBilling.Grains.Ledger;
 public sealed partial class AccountLedgerGrain(
     [PersistentState("account-ledger", StorageNames.Billing)] IPersistentState<AccountLedgerState> state,
     BillingMetrics metrics,
+    [FromKeyedServices(BillingClock.Key)] TimeProvider time,
     ILogger<AccountLedgerGrain> logger) : Grain, IAccountLedgerGrain
 {
     /// <summary>Records per page: an Austin invoice's tax entry is about 1 KB, so a page stays under about 16 KB.</summary>
@@ -47,12 +51,16 @@ public sealed partial class AccountLedgerGrain(
 
     private string LedgerKey => this.GetPrimaryKeyString();
 
+    private string AccountId => LedgerKey[..LedgerKey.LastIndexOf('/')];
+
+    private BillingPeriod Month => BillingPeriod.Parse(LedgerKey[(LedgerKey.LastIndexOf('/') + 1)..]);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _fees.UnionWith(state.State.Fees.Select(f => f.InvoiceKey));
         foreach (var entry in state.State.Taxes)
         {
-            _taxes[entry.InvoiceKey] = LegacyPage;
+            _taxes[entry.RecordKey] = LegacyPage;
         }
 
         // Pages are filled in order, so the first empty one ends the month: read one, then a batch at a time.
@@ -66,7 +74,7 @@ public sealed partial class AccountLedgerGrain(
                 _fees.UnionWith(filled[i].Fees.Select(f => f.InvoiceKey));
                 foreach (var entry in filled[i].Taxes)
                 {
-                    _taxes[entry.InvoiceKey] = first + i;
+                    _taxes[entry.RecordKey] = first + i;
                 }
             }
 
@@ -94,7 +102,17 @@ public sealed partial class AccountLedgerGrain(
     }
 
     public async Task RecordTaxesAsync(TaxReportEntry entry) =>
-        await RecordAsync($"taxes:{entry.InvoiceKey}", _taxes.ContainsKey(entry.InvoiceKey), new Waiting(null, entry));
+        await RecordAsync($"taxes:{entry.RecordKey}", _taxes.ContainsKey(entry.RecordKey), new Waiting(null, entry));
+
+    public async Task RecordTaxAdjustmentAsync(TaxReportEntry adjustment)
+    {
+        if (adjustment.Adjustment is null)
+        {
+            throw new ArgumentException("An adjustment names what it adjusts.", nameof(adjustment));
+        }
+
+        await RecordTaxesAsync(adjustment);
+    }
 
     public async Task VoidTaxesAsync(string invoiceKey)
     {
@@ -105,6 +123,22 @@ public sealed partial class AccountLedgerGrain(
 
         if (!_taxes.TryGetValue(invoiceKey, out var page))
         {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (TaxAdjustments.MonthClosed(Month, now))
+        {
+            // The month's report may have been remitted: it stays as it is, and the void goes into the month it happened in.
+            var entry = page == LegacyPage
+                ? state.State.Taxes.First(t => t.RecordKey == invoiceKey)
+                : (await Page(page).ReadAsync()).Taxes.First(t => t.RecordKey == invoiceKey);
+            if (!entry.Voided)
+            {
+                var voided = TaxAdjustments.Void(entry, now);
+                await GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(AccountId, BillingPeriod.Of(now).ToString())).RecordTaxAdjustmentAsync(voided);
+            }
+
             return;
         }
 
@@ -121,7 +155,7 @@ public sealed partial class AccountLedgerGrain(
     private async Task VoidInMonthAsync(string invoiceKey, Task previous)
     {
         await previous.ContinueWith(_ => { }, TaskScheduler.Current);
-        var index = state.State.Taxes.FindIndex(t => t.InvoiceKey == invoiceKey);
+        var index = state.State.Taxes.FindIndex(t => t.InvoiceKey == invoiceKey && t.Adjustment is null);
         if (!state.State.Taxes[index].Voided)
         {
             state.State.Taxes[index] = state.State.Taxes[index] with { Voided = true };
@@ -201,7 +235,7 @@ public sealed partial class AccountLedgerGrain(
                     }
                     else
                     {
-                        _taxes[written.Taxes!.InvoiceKey] = page;
+                        _taxes[written.Taxes!.RecordKey] = page;
                     }
 
                     _inFlight.Remove(written.Key);
@@ -238,7 +272,7 @@ public sealed partial class AccountLedgerGrain(
 
         public TaxReportEntry? Taxes { get; } = taxes;
 
-        public string Key { get; } = fee is not null ? $"fee:{fee.InvoiceKey}" : $"taxes:{taxes!.InvoiceKey}";
+        public string Key { get; } = fee is not null ? $"fee:{fee.InvoiceKey}" : $"taxes:{taxes!.RecordKey}";
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

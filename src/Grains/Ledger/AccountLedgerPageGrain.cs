@@ -17,7 +17,7 @@ public sealed class AccountLedgerPageGrain(
             added = true;
         }
 
-        foreach (var entry in taxes.Where(t => state.State.Taxes.TrueForAll(kept => kept.InvoiceKey != t.InvoiceKey)))
+        foreach (var entry in taxes.Where(t => state.State.Taxes.TrueForAll(kept => kept.RecordKey != t.RecordKey)))
         {
             state.State.Taxes.Add(entry);
             added = true;
@@ -31,7 +31,7 @@ public sealed class AccountLedgerPageGrain(
 
     public async Task<bool> VoidTaxesAsync(string invoiceKey)
     {
-        var index = state.State.Taxes.FindIndex(t => t.InvoiceKey == invoiceKey);
+        var index = state.State.Taxes.FindIndex(t => t.InvoiceKey == invoiceKey && t.Adjustment is null);
         if (index < 0)
         {
             return false;

@@ -120,6 +120,7 @@ public static class TenantBillingHosting
         services.AddHttpClient(StripeGateway.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout);
         services.TryAddSingleton<SecretProtector>();
         services.TryAddSingleton<IStripeGateway, StripeGateway>();
+        services.TryAddSingleton<TenantBilling.Grains.Corrections.IStripeCorrectionGateway, TenantBilling.Grains.Corrections.StripeCorrectionGateway>();
         services.AddBillingTelemetry();
         services.AddBillingOptionsValidation();
         return services;

@@ -84,6 +84,11 @@ internal static class InvoiceEndpoints
         var form = ctx.Form;
         form.EnsureOnly(CreateParams);
         var expand = Expansions.From(form, isList: false, Expandable);
+        if (InvoiceRevisions.Original(ctx, form) is { } original)
+        {
+            return CreateRevision(ctx, form, original, expand);
+        }
+
         var customer = CustomerEndpoints.Find(ctx.Account, form.Required("customer"), "customer");
         var pendingBehavior = form.NonEmpty("pending_invoice_items_behavior") ?? "exclude";
         if (pendingBehavior is not ("exclude" or "include"))
@@ -115,6 +120,32 @@ internal static class InvoiceEndpoints
         Touch(ctx, invoice);
         Raise(ctx, invoice, "invoice.created");
         return Json(ctx, invoice, expand);
+    }
+
+    /// <summary>A revision draft: the original's settings and lines, then whatever else the request sets.</summary>
+    private static byte[] CreateRevision(ApiContext ctx, FormParams form, InvoiceRecord original, Expansions expand)
+    {
+        if (form.NonEmpty("customer") is { } customer && customer != original.CustomerId)
+        {
+            throw StripeApiException.InvalidRequest("A revision is for the customer of the invoice it revises.", "customer");
+        }
+
+        if (form.Has("pending_invoice_items_behavior") && form.NonEmpty("pending_invoice_items_behavior") != "exclude")
+        {
+            throw StripeApiException.InvalidRequest("A revision does not take pending invoice items.", "pending_invoice_items_behavior");
+        }
+
+        var revision = InvoiceRevisions.Draft(ctx, original);
+        if (form.Has("discounts"))
+        {
+            revision.Discount = Discounts(ctx, form, CustomerEndpoints.Find(ctx.Account, original.CustomerId, "customer"));
+        }
+
+        ApplySettings(ctx, revision, creating: true);
+        ctx.Account.Invoices.Add(revision.Id, revision);
+        Touch(ctx, revision);
+        Raise(ctx, revision, "invoice.created");
+        return Json(ctx, revision, expand);
     }
 
     /// <summary>Absent: the customer's discount is inherited. <c>discounts=</c>: none. Else the coupon named.</summary>
@@ -368,6 +399,7 @@ internal static class InvoiceEndpoints
             throw StripeApiException.InvalidRequest("Amount must be no more than $999,999.99", "amount", "amount_too_large");
         }
 
+        InvoiceRevisions.EnsureOriginalRevisable(ctx, invoice);
         var start = customer.Balance;
         invoice.StartingBalance = start;
         invoice.EndingBalance = invoice.Total < 0 ? start + invoice.Total
@@ -381,10 +413,14 @@ internal static class InvoiceEndpoints
             invoice.PaidBelowMinimum = true;
         }
 
+        if (!InvoiceRevisions.Finalize(ctx, invoice, original => { Touch(ctx, original); Raise(ctx, original, "invoice.voided"); }))
+        {
+            invoice.Number = $"{customer.InvoicePrefix}-{customer.NextInvoiceSequence:D4}";
+            customer.NextInvoiceSequence++;
+        }
+
         invoice.Status = InvoiceStatus.Open;
         invoice.FinalizedAt = ctx.Now;
-        invoice.Number = $"{customer.InvoicePrefix}-{customer.NextInvoiceSequence:D4}";
-        customer.NextInvoiceSequence++;
         invoice.HostedInvoiceUrl = ctx.Environment.HostedInvoiceUrl(ctx.Account.Id, invoice.Id);
         invoice.CustomerAtFinalization = new CustomerRecord
         {
@@ -492,7 +528,7 @@ internal static class InvoiceEndpoints
         return Json(ctx, invoice, expand);
     }
 
-    private static void MarkPaid(ApiContext ctx, InvoiceRecord invoice)
+    public static void MarkPaid(ApiContext ctx, InvoiceRecord invoice)
     {
         invoice.Status = InvoiceStatus.Paid;
         invoice.PaidAt = ctx.Now;

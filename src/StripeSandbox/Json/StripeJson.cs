@@ -226,14 +226,25 @@ internal static class StripeJson
         }
 
         WriteOptional(w, "footer", inv.Footer);
-        w.WriteNull("from_invoice");
+        if (inv.FromInvoiceId is { } fromInvoice)
+        {
+            w.WriteStartObject("from_invoice");
+            w.WriteString("action", "revision");
+            w.WriteString("invoice", fromInvoice);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("from_invoice");
+        }
+
         WriteOptional(w, "hosted_invoice_url", inv.HostedInvoiceUrl);
         WriteOptional(w, "invoice_pdf", inv.HostedInvoiceUrl is null ? null : inv.HostedInvoiceUrl + "/pdf");
         w.WriteStartObject("issuer");
         w.WriteString("type", "self");
         w.WriteEndObject();
         w.WriteNull("last_finalization_error");
-        w.WriteNull("latest_revision");
+        WriteOptional(w, "latest_revision", inv.LatestRevisionId);
         w.WritePropertyName("lines");
         LineList(w, inv, inv.Lines.Take(EmbeddedLines).ToList(), inv.Lines.Count > EmbeddedLines);
         w.WriteBoolean("livemode", false);
@@ -249,8 +260,8 @@ internal static class StripeJson
         w.WriteEndObject();
         w.WriteNumber("period_end", inv.Created.ToUnixTimeSeconds());
         w.WriteNumber("period_start", inv.Created.ToUnixTimeSeconds());
-        w.WriteNumber("post_payment_credit_notes_amount", 0);
-        w.WriteNumber("pre_payment_credit_notes_amount", 0);
+        w.WriteNumber("post_payment_credit_notes_amount", inv.PostPaymentCreditNotes);
+        w.WriteNumber("pre_payment_credit_notes_amount", inv.PrePaymentCreditNotes);
         w.WriteNull("receipt_number");
         w.WriteNull("rendering");
         w.WriteNull("shipping_cost");
@@ -388,7 +399,7 @@ internal static class StripeJson
         w.WriteEndObject();
     }
 
-    private static void Tax(Utf8JsonWriter w, LineTax tax)
+    public static void Tax(Utf8JsonWriter w, LineTax tax)
     {
         w.WriteStartObject();
         w.WriteNumber("amount", tax.Amount);
@@ -506,7 +517,7 @@ internal static class StripeJson
         w.WriteEndObject();
     }
 
-    private static void Metadata(Utf8JsonWriter w, Dictionary<string, string> metadata)
+    public static void Metadata(Utf8JsonWriter w, Dictionary<string, string> metadata)
     {
         w.WriteStartObject("metadata");
         foreach (var (key, value) in metadata)
@@ -547,7 +558,7 @@ internal static class StripeJson
         }
     }
 
-    private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
+    public static void WriteOptional(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null)
         {

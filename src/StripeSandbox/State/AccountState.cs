@@ -30,6 +30,8 @@ internal sealed class AccountState(string id, bool isConnected)
 
     public Dictionary<string, DiscountRecord> Coupons { get; } = new(StringComparer.Ordinal);
 
+    public Dictionary<string, CreditNoteRecord> CreditNotes { get; } = new(StringComparer.Ordinal);
+
     public List<FakeEvent> Events { get; } = [];
 
     public long InvoiceSequence { get; set; }

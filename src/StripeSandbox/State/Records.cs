@@ -202,6 +202,27 @@ internal sealed class InvoiceRecord
     /// <summary>Whether Stripe marked the invoice paid at finalization because its amount due was under the minimum charge.</summary>
     public bool PaidBelowMinimum { get; set; }
 
+    /// <summary>The finalized invoice this draft revises (<c>from_invoice[action]=revision</c>); finalizing it voids that one.</summary>
+    public string? FromInvoiceId { get; init; }
+
+    /// <summary>The latest finalized revision of this invoice (set when a revision of it is finalized).</summary>
+    public string? LatestRevisionId { get; set; }
+
+    /// <summary>On the first invoice of a revision chain: how many revisions of the chain were finalized (the number suffix).</summary>
+    public int RevisionsFinalized { get; set; }
+
+    /// <summary>Credit notes issued while the invoice was open (they lower what is due) and after it was paid, in cents.</summary>
+    public long PrePaymentCreditNotes { get; set; }
+
+    public long PostPaymentCreditNotes { get; set; }
+
+    public int CreditNoteCount { get; set; }
+
+    /// <summary>Refunded through credit notes, in cents (never more than was charged).</summary>
+    public long Refunded { get; set; }
+
+    public long CreditNotesTotal => this.PrePaymentCreditNotes + this.PostPaymentCreditNotes;
+
     public long Subtotal => this.Lines.Sum(l => l.Amount);
 
     public long TotalDiscount => this.Lines.Sum(l => l.DiscountAmount);
@@ -218,7 +239,7 @@ internal sealed class InvoiceRecord
     public long AppliedBalance => this.StartingBalance is { } start ? start - (this.EndingBalance ?? start) : 0;
 
     // A negative total is credited to the customer's balance by Stripe; nothing is due then.
-    public long AmountDue => Math.Max(0, this.Total + this.AppliedBalance);
+    public long AmountDue => Math.Max(0, this.Total + this.AppliedBalance - this.PrePaymentCreditNotes);
 
     public long AmountRemaining => this.Status == InvoiceStatus.Paid ? 0 : Math.Max(0, this.AmountDue - this.AmountPaid - this.AmountPaidOutOfBand);
 }
@@ -233,3 +254,57 @@ internal static class InvoiceStatus
     public const string Void = "void";
     public const string Uncollectible = "uncollectible";
 }
+
+/// <summary>A credit note on a finalized invoice: its lines, taxes reversed, and where the money went.</summary>
+internal sealed class CreditNoteRecord
+{
+    public required string Id { get; init; }
+
+    public required string Number { get; init; }
+
+    public required string InvoiceId { get; init; }
+
+    public required string CustomerId { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary><c>pre_payment</c> (the invoice was open: it lowers the amount due) or <c>post_payment</c>.</summary>
+    public required string Type { get; init; }
+
+    public required List<CreditNoteLineRecord> Lines { get; init; }
+
+    public long CreditAmount { get; init; }
+
+    public long RefundAmount { get; init; }
+
+    public long OutOfBandAmount { get; init; }
+
+    public string? RefundId { get; init; }
+
+    public string? Reason { get; init; }
+
+    public string? Memo { get; init; }
+
+    public Dictionary<string, string> Metadata { get; init; } = new(StringComparer.Ordinal);
+
+    public string Status { get; set; } = "issued";
+
+    public long Subtotal => this.Lines.Sum(l => l.Amount);
+
+    public long ExclusiveTax => this.Lines.Sum(l => l.Taxes.Where(t => !t.Inclusive).Sum(t => t.Amount));
+
+    public long Total => this.Subtotal + this.ExclusiveTax;
+}
+
+/// <summary>One line of a credit note: part or all of an invoice line (<see cref="InvoiceLineId"/>), or a custom amount.</summary>
+internal sealed record CreditNoteLineRecord(
+    string Id,
+    string Type,
+    string? InvoiceLineId,
+    long Amount,
+    long Quantity,
+    decimal UnitAmountDecimal,
+    string? Description,
+    IReadOnlyList<LineTax> Taxes);

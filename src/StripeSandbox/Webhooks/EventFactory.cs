@@ -17,6 +17,27 @@ internal static class EventFactory
         string apiVersion,
         DateTimeOffset now,
         string? requestId,
+        string? idempotencyKey) =>
+        For(account, invoice.Id, w => StripeJson.Invoice(w, account, invoice, Expansions.None), type, apiVersion, now, requestId, idempotencyKey);
+
+    public static FakeEvent ForCreditNote(
+        AccountState account,
+        CreditNoteRecord note,
+        string type,
+        string apiVersion,
+        DateTimeOffset now,
+        string? requestId,
+        string? idempotencyKey) =>
+        For(account, note.Id, w => CreditNoteJson.CreditNote(w, account, note), type, apiVersion, now, requestId, idempotencyKey);
+
+    private static FakeEvent For(
+        AccountState account,
+        string objectId,
+        Action<System.Text.Json.Utf8JsonWriter> writeObject,
+        string type,
+        string apiVersion,
+        DateTimeOffset now,
+        string? requestId,
         string? idempotencyKey)
     {
         var id = Ids.New("evt");
@@ -34,7 +55,7 @@ internal static class EventFactory
             w.WriteNumber("created", now.ToUnixTimeSeconds());
             w.WriteStartObject("data");
             w.WritePropertyName("object");
-            StripeJson.Invoice(w, account, invoice, Expansions.None);
+            writeObject(w);
             w.WriteEndObject();
             w.WriteBoolean("livemode", false);
             w.WriteNumber("pending_webhooks", 1);
@@ -62,7 +83,7 @@ internal static class EventFactory
             w.WriteEndObject();
         });
 
-        var evt = new FakeEvent(id, type, account.Id, invoice.Id, now, Encoding.UTF8.GetString(payload));
+        var evt = new FakeEvent(id, type, account.Id, objectId, now, Encoding.UTF8.GetString(payload));
         account.Events.Add(evt);
         return evt;
     }

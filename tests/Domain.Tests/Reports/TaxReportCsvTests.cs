@@ -28,7 +28,7 @@ public sealed class TaxReportCsvTests
         var totals = rows.Where(r => r[0] == "total").ToDictionary(r => (r[6], r[7]), r => r);
         Assert.Equal(3, taxRows.Count);                       // the voided invoice is left out
         Assert.DoesNotContain(taxRows, r => r[2] == "in_3");
-        Assert.Equal(["tax", "ABC-0001", "in_1", "t1", "2026-11-20", "federal", "US", "FUSF", "Federal USF", "64.90", "0.37", "", "", "24.01"], taxRows[0]);
+        Assert.Equal(["tax", "ABC-0001", "in_1", "t1", "2026-11-20", "federal", "US", "FUSF", "Federal USF", "64.90", "0.37", "", "", "24.01", "", "", ""], taxRows[0]);
         Assert.Equal("36.02", totals[("US", "FUSF")][13]);   // 24.01 + 12.01
         Assert.Equal("97.35", totals[("US", "FUSF")][9]);    // 64.90 + 32.45
         Assert.Equal("2.85", totals[("MN", "E911_VOIP")][13]);
@@ -36,6 +36,33 @@ public sealed class TaxReportCsvTests
         Assert.Equal(
             taxRows.Sum(r => decimal.Parse(r[13], System.Globalization.CultureInfo.InvariantCulture)),
             totals.Values.Sum(r => decimal.Parse(r[13], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Taxes_given_back_in_the_month_are_negative_adjustment_rows_naming_the_original_invoice_and_totals_are_net()
+    {
+        var october = new TaxReportEntry("a/t1/2026-09", "t1", "ABC-0001", "in_1", new DateTimeOffset(2026, 10, 20, 0, 0, 0, TimeSpan.Zero), [Usf(64.90m, 24.01m), Mn911(3, 2.85m)], false);
+        var credited = new InvoiceTaxLine("FUSF", "Federal USF", TaxLevel.Federal, TaxClass.Federal, "US", 0.37m, null, 32.45m, null, 12.01m);
+        TaxReportEntry[] november =
+        [
+            new("a/t2/2026-10", "t2", "ABC-0002", "in_2", November20, [Usf(32.45m, 12.01m)], false),
+            TaxAdjustments.Void(october, new DateTimeOffset(2026, 11, 3, 12, 0, 0, TimeSpan.Zero)),
+            TaxAdjustments.Credit(october with { InvoiceKey = "a/t3/2026-10", StripeInvoiceId = "in_3", InvoiceNumber = "ABC-0003" }, [credited], "goodwill-1", "ABC-0003-CN-01", November20.AddDays(2)),
+        ];
+
+        var rows = TaxReportCsv.Write(november).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
+
+        var adjustments = rows.Where(r => r[0] == "adjustment").ToList();
+        Assert.Equal(
+            [
+                ["adjustment", "ABC-0001", "in_1", "t1", "2026-10-20", "federal", "US", "FUSF", "Federal USF", "-64.90", "0.37", "", "", "-24.01", "void", "2026-11-03", ""],
+                ["adjustment", "ABC-0001", "in_1", "t1", "2026-10-20", "state", "MN", "E911_VOIP", "Minnesota 911 fee", "-10.00", "", "0.95", "-3", "-2.85", "void", "2026-11-03", ""],
+                ["adjustment", "ABC-0003", "in_3", "t1", "2026-10-20", "federal", "US", "FUSF", "Federal USF", "-32.45", "0.37", "", "", "-12.01", "credit", "2026-11-22", "ABC-0003-CN-01"],
+            ],
+            adjustments);
+        var totals = rows.Where(r => r[0] == "total").ToDictionary(r => (r[6], r[7]), r => r[13]);
+        Assert.Equal("-24.01", totals[("US", "FUSF")]);       // 12.01 − 24.01 − 12.01
+        Assert.Equal("-2.85", totals[("MN", "E911_VOIP")]);
     }
 
     [Fact]
