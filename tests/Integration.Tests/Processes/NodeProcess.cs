@@ -105,6 +105,10 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>After the process exited: waits until the last of its output is in the log (the pipes drain after the exit).</summary>
+    public async Task WaitForOutputAsync(TimeSpan timeout) =>
+        await Task.WhenAll(_copyOutput, _copyError).WaitAsync(timeout);
+
     /// <summary>Writes a line of the test's own into the process's log, so the log reads as one story.</summary>
     public void Note(string text)
     {

@@ -60,6 +60,11 @@ public static class ShutdownWatch
         }
 
         var hasExited = await exited;
+        if (hasExited)
+        {
+            await silo.Process.WaitForOutputAsync(TimeSpan.FromSeconds(30));
+        }
+
         return new ShutdownObservation(
             silo.Name, readyFalse, liveAfter, lastAnswer, hasExited ? await exitedAt : null, hasExited ? silo.Process.ExitCode : null,
             silo.Process.ReadLog().Contains("Left the cluster", StringComparison.Ordinal), silo.Process.LogTail(30));
