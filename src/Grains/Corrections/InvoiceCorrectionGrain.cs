@@ -3,6 +3,7 @@ using TenantBilling.Grains.Domain;
 using TenantBilling.Grains.Domain.Corrections;
 using TenantBilling.Grains.Domain.Reports;
 using TenantBilling.Grains.Domain.Schedule;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using global::Stripe;
 using Microsoft.Extensions.Options;
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -39,14 +39,18 @@ public interface IStripeCorrectionGateway
 /// <summary>
 /// Stripe.net behind <see cref="IStripeCorrectionGateway"/>, reaching the account's Stripe as the invoice pipeline
 /// does (<see cref="StripeGateway"/>: the platform key and <c>Stripe-Account</c> for Connect, else the account's own
-/// key; no Stripe.net retries, because callers retry with keys they can reproduce).
+/// key, given per request to one client; no Stripe.net retries, because callers retry with keys they can reproduce).
 /// </summary>
 public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients) : IStripeCorrectionGateway
 {
     /// <summary>The metadata field carrying <c>{invoiceKey}#{requestId}</c> on every credit note we issue.</summary>
     public const string CreditMetadata = "tenant_billing_credit";
 
-    private readonly ConcurrentDictionary<string, StripeClient> _clients = new(StringComparer.Ordinal);
+    private readonly StripeClient _client = new(new StripeClientOptions
+    {
+        ApiBase = options.Value.ApiBase,
+        HttpClient = new SystemNetHttpClient(httpClients.CreateClient(StripeGateway.HttpClientName), maxNetworkRetries: 0),
+    });
 
     public async Task<StripeCorrectedInvoice> VoidAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
     {
@@ -151,7 +155,7 @@ public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, Sec
 
     private (StripeClient Client, RequestOptions Request) Connect(StripeAccess access, string? idempotencyKey)
     {
-        var (apiKey, stripeAccount) = access.Mode switch
+        (string apiKey, string? stripeAccount) = access.Mode switch
         {
             StripeConnectionMode.Connect => (
                 options.Value.PlatformSecretKey ?? throw new StripeCallException(StripeFailureKind.Permanent, "The operator has not configured the Stripe platform key (Stripe:PlatformSecretKey)."),
@@ -160,12 +164,6 @@ public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, Sec
             _ => throw new StripeCallException(StripeFailureKind.Disconnected, "The account's Stripe is not connected."),
         };
 
-        var client = _clients.GetOrAdd(apiKey, key => new StripeClient(new StripeClientOptions
-        {
-            ApiKey = key,
-            ApiBase = options.Value.ApiBase,
-            HttpClient = new SystemNetHttpClient(httpClients.CreateClient(StripeGateway.HttpClientName), maxNetworkRetries: 0),
-        }));
-        return (client, new RequestOptions { IdempotencyKey = idempotencyKey, StripeAccount = stripeAccount });
+        return (_client, new RequestOptions { ApiKey = apiKey, IdempotencyKey = idempotencyKey, StripeAccount = stripeAccount });
     }
 }
