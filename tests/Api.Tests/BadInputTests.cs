@@ -29,6 +29,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
         [typeof(OneTimeInvoiceRequest)] = new(
             """{"requestId":"r-1","items":[{"description":"Setup","quantity":1,"unitPrice":25,"taxCategory":"non_taxable"},{"productCode":"local_numbers","quantity":2}]}"""),
         [typeof(TestClockRequest)] = new("""{"now":"2030-01-01T00:00:00Z"}"""),
+        [typeof(CreditRequestBody)] = new("""{"requestId":"c-1","destination":"balance","lines":[{"lineRef":"item-1","amount":1.25}],"memo":"Goodwill"}""", "memo", "lines[0].amount"),
         [typeof(StripeConnectionRequest)] = new("""{"stripeAccountId":"acct_1ExampleConnected"}""", "stripeAccountId"),
         [typeof(AccountSettingsRequest)] = new("""{"daysUntilDue":14,"stripeRequestsPerSecond":25}"""),
         [typeof(BatchStatementLine)] = new("""{"accountId":"{account}","tenantId":"t1","period":"2026-10","usageTotal":99.5,"quantities":{"minutes_inbound":10}}"""),
@@ -49,6 +50,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
         "POST /v1/accounts/{accountId}/api-keys",
         "POST /v1/accounts/{accountId}/tenants/{tenantId}/address/validate",
         "POST /v1/accounts/{accountId}/tenants/{tenantId}/invoices/{invoiceId}/retry",
+        "POST /v1/accounts/{accountId}/tenants/{tenantId}/invoices/{invoiceId}/void",
     ];
 
     /// <summary>

@@ -62,8 +62,8 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         var rows = (await report.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => r.Split(',')).ToList();
         var taxTotal = preview.GetProperty("taxTotal").GetDecimal();
         Assert.True(taxTotal > 0);
-        Assert.Equal(taxTotal, rows.Where(r => r[0] == "tax").Sum(r => decimal.Parse(r[^1], System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.Equal(taxTotal, rows.Where(r => r[0] == "total").Sum(r => decimal.Parse(r[^1], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(taxTotal, rows.Where(r => r[0] == "tax").Sum(r => decimal.Parse(r[13], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(taxTotal, rows.Where(r => r[0] == "total").Sum(r => decimal.Parse(r[13], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.All(rows.Where(r => r[0] == "tax"), r => Assert.Equal(inStripe.Number, r[1]));
 
         // The account's own Stripe signs its events with the secret of the endpoint it made for us.

@@ -144,6 +144,19 @@ public sealed class CorrectionTests(OneSiloStripeCluster cluster)
     }
 
     [Fact]
+    public async Task The_phantom_fee_stays_when_the_paid_invoice_is_credited_in_full()
+    {
+        var (scenario, _, _) = await SentAsync(autoCharge: true, usageTotal: 3.10m);
+        var draft = (await cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October)).GetDraftAsync())!;
+
+        var credit = await RepeatedAsync(() => Corrections(scenario).CreditAsync(
+            new CreditRequest("all", CreditDestination.Balance, [.. draft.Lines.Select(l => new CreditLineRequest(l.LineRef, null))])));
+
+        Assert.Equal(draft.Total, credit.Total);
+        Assert.Equal(5.00m, Assert.Single(await Ledger(scenario, "2026-11").ListFeesAsync()).Amount);
+    }
+
+    [Fact]
     public async Task A_credit_of_a_paid_invoice_carries_the_lines_taxes_reaches_Stripe_once_through_its_faults_and_is_given_back_in_its_month()
     {
         var (scenario, account, invoice) = await SentAsync(autoCharge: true);

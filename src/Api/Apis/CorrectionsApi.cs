@@ -58,6 +58,9 @@ public static class CorrectionsApi
         return $"{accountId}/{tenantId}/{invoiceId}";
     }
 
+    /// <summary>Stripe's largest amount in USD: no invoice line, so no credit of one, is larger.</summary>
+    private const decimal MaxCredit = 999_999.99m;
+
     private static CreditRequest Read(CreditRequestBody body)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -86,15 +89,15 @@ public static class CorrectionsApi
         for (var i = 0; i < (body.Lines?.Count ?? 0); i++)
         {
             var line = body.Lines![i];
-            if (line?.LineRef is not { Length: > 0 and <= 100 } lineRef)
+            if (line?.LineRef is not { } lineRef || !GrainKeys.IsRequestId(lineRef))
             {
-                errors[$"lines[{i}].lineRef"] = ["Required: the invoice line's lineRef."];
+                errors[$"lines[{i}].lineRef"] = ["Required: the invoice line's lineRef (as its preview shows it: 1–64 characters of A–Z, a–z, 0–9, '_' and '-')."];
                 continue;
             }
 
-            if (line.Amount is { } amount && (amount <= 0 || Money.RoundToCents(amount) != amount))
+            if (line.Amount is { } amount && (amount <= 0 || amount > MaxCredit || Money.RoundToCents(amount) != amount))
             {
-                errors[$"lines[{i}].amount"] = ["More than 0, in cents (at most 2 decimals); leave it out to credit all that is left of the line."];
+                errors[$"lines[{i}].amount"] = ["More than 0 and at most 999,999.99, in cents (at most 2 decimals); leave it out to credit all that is left of the line."];
                 continue;
             }
 
