@@ -232,6 +232,7 @@ public sealed partial class StripeInvoiceGrain(
         bookedThisRun = false;
         var failedStep = State.Step;
         var quickFailures = 0;
+        var rateLimitWaits = 0;
         while (true)
         {
             StripeAccess? access = null;
@@ -280,6 +281,14 @@ public sealed partial class StripeInvoiceGrain(
                         turns.ReleaseAll();
                         continue;
                     default:
+                        if (RetryBackoff.WaitedOut(failure.Kind) && ++rateLimitWaits < RetryBackoff.RateLimitWaits)
+                        {
+                            var wait = RetryBackoff.Delay(rateLimitWaits, options.Value.QuickRetryDelay);
+                            InvoiceLifecycle.RetryAt(State, time.GetUtcNow() + wait);
+                            await Task.Delay(wait);
+                            continue;
+                        }
+
                         if (++quickFailures < RetryBackoff.QuickAttempts)
                         {
                             var delay = RetryBackoff.Delay(quickFailures, options.Value.QuickRetryDelay);

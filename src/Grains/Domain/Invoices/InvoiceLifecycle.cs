@@ -316,12 +316,26 @@ public static class InvoiceLifecycle
     public static void Reconciled(IInvoiceProgress invoice, InvoiceRun run, StripeInvoiceSnapshot? found, string? stripeIdentity, DateTimeOffset now)
     {
         run.StripeMayBeAhead = false;
-        Progressed(invoice);
         if (found is null)
         {
             return;
         }
 
+        // Reading Stripe is no progress: the failing step's reason and attempt count stay until a step goes through.
+        var before = invoice.Step;
+        Advance(invoice, found, stripeIdentity, now);
+        if (invoice.Step != before)
+        {
+            // A payment failure read back keeps its own reason.
+            var settledReason = invoice.Status == InvoiceStatus.PaymentFailed ? invoice.FailureReason : null;
+            Progressed(invoice);
+            invoice.FailureReason ??= settledReason;
+        }
+    }
+
+    /// <summary>Each step Stripe shows as done becomes done here.</summary>
+    private static void Advance(IInvoiceProgress invoice, StripeInvoiceSnapshot found, string? stripeIdentity, DateTimeOffset now)
+    {
         Adopt(invoice, found);
         invoice.StripeIdentity ??= stripeIdentity;
         if (invoice.Step < InvoiceStep.Created)
