@@ -262,7 +262,7 @@ public sealed partial class StripeInvoiceGrain(
                 Changed();
                 if (State.Step != failedStep)
                 {
-                    (failedStep, quickFailures) = (State.Step, 0);
+                    (failedStep, quickFailures, rateLimitWaits) = (State.Step, 0, 0);
                 }
 
                 LogStripeFailure(logger, InvoiceKey, State.Step, failure.Kind, failure.Message);
@@ -283,7 +283,7 @@ public sealed partial class StripeInvoiceGrain(
                     default:
                         if (RetryBackoff.WaitedOut(failure.Kind) && ++rateLimitWaits < RetryBackoff.RateLimitWaits)
                         {
-                            var wait = RetryBackoff.Delay(rateLimitWaits, options.Value.QuickRetryDelay);
+                            var wait = RetryBackoff.RateLimitDelay(rateLimitWaits, options.Value.QuickRetryDelay);
                             InvoiceLifecycle.RetryAt(State, time.GetUtcNow() + wait);
                             await Task.Delay(wait);
                             continue;

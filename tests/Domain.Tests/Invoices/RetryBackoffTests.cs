@@ -21,4 +21,11 @@ public sealed class RetryBackoffTests
     [InlineData(StripeFailureKind.Unknown, false)]
     public void Only_a_429_or_a_key_in_use_is_waited_out_without_spending_the_steps_attempts(StripeFailureKind kind, bool waitedOut) =>
         Assert.Equal(waitedOut, RetryBackoff.WaitedOut(kind));
+
+    [Theory]
+    [InlineData(1, 500)]
+    [InlineData(3, 2000)]
+    [InlineData(19, 2000)]
+    public void A_429_waits_at_most_four_times_the_first_delay(int wait, int expectedMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), RetryBackoff.RateLimitDelay(wait, TimeSpan.FromMilliseconds(500)));
 }
