@@ -83,7 +83,10 @@ public sealed class StripeCustomerGrain(
                     await turn.WaitAsync();
                     if (await stripe.FindCustomerAsync(access, Customer.CreateSentEmail, TenantKey, CancellationToken.None) is { } found)
                     {
+                        // Written before the update, so a refused update (a 429) goes on from the found customer, not from another listing.
                         StripeCustomerRules.Created(Customer, found, access.StripeIdentity, synced: false);
+                        await state.WriteStateAsync();
+                        listedSinceLastCreate = true;
                         await turn.WaitAsync();
                         var updated = await stripe.UpdateCustomerAsync(access, StripeCustomerRules.UpdateKey(Customer, TenantKey), found, details, CancellationToken.None);
                         StripeCustomerRules.Updated(Customer);
