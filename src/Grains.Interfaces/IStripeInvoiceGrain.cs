@@ -22,7 +22,11 @@ public interface IStripeInvoiceGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<InvoiceDraft?> GetDraftAsync();
 
-    /// <summary>Continues a held or interrupted invoice now (after a reconnect); does nothing to a finished one.</summary>
+    /// <summary>
+    /// Continues a held or interrupted invoice now (after a reconnect); does nothing to a finished one. Interleaves,
+    /// so a reconnect releasing many invoices never waits for one that is busy with its Stripe slots.
+    /// </summary>
+    [AlwaysInterleave]
     Task ResumeAsync();
 
     /// <summary>

@@ -33,12 +33,26 @@ public sealed class HeldFaultTests
     public async Task A_held_request_whose_client_gave_up_meanwhile_does_nothing()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var slowClient = StripeClients.For(server, timeout: TimeSpan.FromMilliseconds(300));
-        var release = new TaskCompletionSource();
-        server.InjectFault(new FaultRule(FaultKind.HeldBeforeWork) { Path = "/v1/customers", WhileHeld = () => release.Task });
+        var client = StripeClients.For(server);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.InjectFault(new FaultRule(FaultKind.HeldBeforeWork)
+        {
+            Path = "/v1/customers",
+            WhileHeld = () =>
+            {
+                holding.TrySetResult();
+                return release.Task;
+            },
+            ClientGaveUpWhileHeld = () => release.TrySetResult(),   // the hold ends once the server has seen the client go
+        });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slowClient.NewCustomerAsync());
-        release.SetResult();
+        // The client gives up once the request is held at Stripe (not on a timer, which a slow first request could beat).
+        using var giveUp = new CancellationTokenSource();
+        var creating = client.V1.Customers.CreateAsync(new CustomerCreateOptions { Name = "Acme Tenant", Email = "billing@acme.test" }, null, giveUp.Token);
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => creating);
 
         var entry = await WaitForAsync(() => server.RequestLog.SingleOrDefault(r => r.Outcome == RequestOutcome.FaultBeforeWork));
         Assert.Equal(0, entry.Status);

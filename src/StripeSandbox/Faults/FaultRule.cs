@@ -82,6 +82,9 @@ public sealed record FaultRule(FaultKind Kind)
     /// <summary>For <see cref="FaultKind.HeldBeforeWork"/>: what happens while the request is held.</summary>
     public Func<Task>? WhileHeld { get; init; }
 
+    /// <summary>For <see cref="FaultKind.HeldBeforeWork"/>: called when the server sees the client give up while the request is held.</summary>
+    public Action? ClientGaveUpWhileHeld { get; init; }
+
     internal bool BeforeWork => this.Kind is FaultKind.ServerErrorBeforeWork or FaultKind.TimeoutBeforeWork or FaultKind.DropConnectionBeforeWork or FaultKind.HeldBeforeWork;
 
     /// <summary>A fault before the work after which the request goes on, unless its client gave up meanwhile.</summary>

@@ -230,6 +230,7 @@ internal sealed class RequestPipeline(
             case FaultKind.HeldBeforeWork:
                 if (fault.WhileHeld is { } meanwhile)
                 {
+                    using var gaveUp = fault.ClientGaveUpWhileHeld is { } onGaveUp ? http.RequestAborted.Register(onGaveUp) : default;
                     await meanwhile().ConfigureAwait(false);
                 }
 
