@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TenantBilling.Grains;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Silo.Hosting;
@@ -37,7 +38,7 @@ public static partial class BillingClockHosting
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            var lastReport = DateTimeOffset.MinValue;
+            long? lastReport = null; // a monotonic timestamp: failures are reported at most every ReportFailuresEvery of real time
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
@@ -49,9 +50,9 @@ public static partial class BillingClockHosting
                 }
                 catch (Exception exception) when (ClusterFailures.IsTransient(exception))
                 {
-                    if (DateTimeOffset.UtcNow - lastReport > ReportFailuresEvery)
+                    if (lastReport is not { } last || Stopwatch.GetElapsedTime(last) > ReportFailuresEvery)
                     {
-                        lastReport = DateTimeOffset.UtcNow;
+                        lastReport = Stopwatch.GetTimestamp();
                         LogFailed(logger, exception.GetType().Name, exception.Message);
                     }
                 }

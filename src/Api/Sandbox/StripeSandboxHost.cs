@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using TenantBilling.StripeSandbox;
 
 namespace TenantBilling.Api.Sandbox;
@@ -5,51 +7,50 @@ namespace TenantBilling.Api.Sandbox;
 /// <summary>
 /// Runs the Stripe sandbox (<see cref="StripeSandboxServer"/>) in this process, on its own port on
 /// 127.0.0.1: it starts before any other hosted service starts (so before the silo and before the API
-/// listens), or earlier when the Stripe settings are first read (validating them at start needs its address),
-/// and stops after all of them have stopped (so after the last invoice grain's last Stripe call). When the
-/// sandbox is enabled but does not run, it says why in the log.
+/// listens) and stops after all of them have stopped (so after the last invoice grain's last Stripe call). Its
+/// address is chosen before it starts (<see cref="ApiBase"/>). When the sandbox is enabled but does not run, it
+/// says why in the log.
 /// </summary>
 public sealed partial class StripeSandboxHost(StripeSandboxDecision decision, StripeSandboxOptions options, ILogger<StripeSandboxHost> logger)
     : IHostedLifecycleService
 {
-    private readonly Lock _gate = new();
+    private readonly StripeSandboxOptions _options = options.Port != 0 || !decision.Runs ? options : options with { Port = FreeLoopbackPort() };
     private StripeSandboxServer? _server;
-    private bool _stopped;
 
-    /// <summary>The running sandbox, started on first use; it exists until the host has stopped.</summary>
-    public StripeSandboxServer Server
-    {
-        get
-        {
-            lock (_gate)
-            {
-                if (_stopped || !decision.Runs)
-                {
-                    throw new InvalidOperationException("The Stripe sandbox is not running: it is off, or the host has stopped.");
-                }
+    /// <summary>The running sandbox; it exists from the host's start to its stop.</summary>
+    public StripeSandboxServer Server => _server ?? throw new InvalidOperationException("The Stripe sandbox runs only while the host runs: it has not started, or has stopped.");
 
-                if (_server is null)
-                {
-                    // Reached from options validation at start or from StartingAsync, once, before any Stripe call.
-                    _server = StripeSandboxServer.StartAsync(options).GetAwaiter().GetResult();
-                    LogRunning(logger, _server.ApiBase);
-                }
+    /// <summary>
+    /// Where the sandbox listens, known before it starts: the Stripe settings point there when they are read
+    /// (options validation at start reads them before any hosted service starts).
+    /// </summary>
+    public string ApiBase => $"http://127.0.0.1:{_options.Port}";
 
-                return _server;
-            }
-        }
-    }
-
-    public Task StartingAsync(CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         if (!decision.Runs)
         {
             LogNotRunning(logger, decision.Reason);
-            return Task.CompletedTask;
+            return;
         }
 
-        _ = Server;
-        return Task.CompletedTask;
+        _server = await StripeSandboxServer.StartAsync(_options);
+        LogRunning(logger, _server.ApiBase);
+    }
+
+    /// <summary>A port the system has free on 127.0.0.1 now, for the sandbox to listen on when it starts.</summary>
+    private static int FreeLoopbackPort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        try
+        {
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        finally
+        {
+            probe.Stop();
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -62,16 +63,9 @@ public sealed partial class StripeSandboxHost(StripeSandboxDecision decision, St
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        StripeSandboxServer? server;
-        lock (_gate)
+        if (_server is { } server)
         {
-            _stopped = true;
-            server = _server;
             _server = null;
-        }
-
-        if (server is not null)
-        {
             await server.DisposeAsync();
         }
     }

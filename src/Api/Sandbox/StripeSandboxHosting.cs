@@ -48,7 +48,7 @@ public static class StripeSandboxHosting
         {
             services.AddOptions<StripeOptions>().PostConfigure<StripeSandboxHost>((stripeOptions, host) =>
             {
-                stripeOptions.ApiBase = host.Server.ApiBase;
+                stripeOptions.ApiBase = host.ApiBase;
                 stripeOptions.PlatformSecretKey = PlatformKey;
                 stripeOptions.Mode = StripeMode.Test;
             });

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TenantBilling.Grains.Interfaces;
 
@@ -37,7 +38,7 @@ public sealed partial class InvoiceRunsResumer(IGrainFactory grains, ILogger<Inv
 
     private async Task ResumeAsync(CancellationToken cancellationToken)
     {
-        var started = DateTimeOffset.UtcNow;
+        var started = Stopwatch.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -51,7 +52,7 @@ public sealed partial class InvoiceRunsResumer(IGrainFactory grains, ILogger<Inv
                 LogResumed(logger, accounts.Count, inFlight);
                 return;
             }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested && DateTimeOffset.UtcNow - started < GiveUpAfter)
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested && Stopwatch.GetElapsedTime(started) < GiveUpAfter)
             {
                 var error = exception.GetType().Name;
                 LogRetrying(logger, error, exception.Message);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
@@ -71,7 +72,7 @@ public sealed partial class TestClockSync(
     private async Task RunAsync(CancellationToken stopping)
     {
         var silo = localSilo.SiloAddress.ToParsableString();
-        var lastReport = DateTimeOffset.MinValue;
+        long? lastReport = null; // a monotonic timestamp: failures are reported at most every ReportFailuresEvery of real time
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -86,9 +87,9 @@ public sealed partial class TestClockSync(
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
-                if (DateTimeOffset.UtcNow - lastReport > ReportFailuresEvery)
+                if (lastReport is not { } last || Stopwatch.GetElapsedTime(last) > ReportFailuresEvery)
                 {
-                    lastReport = DateTimeOffset.UtcNow;
+                    lastReport = Stopwatch.GetTimestamp();
                     LogSyncFailed(logger, exception.GetType().Name, exception.Message);
                 }
             }
