@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using TenantBilling.Integration.Tests.Processes;
 using TenantBilling.Silo.Hosting;
 using TenantBilling.StripeSandbox;
@@ -40,6 +41,10 @@ public sealed class CrashTest(PostgresFixture postgres, ITestOutputHelper output
         {
             cluster.Settings[key] = value;
         }
+
+        // Each invoice's steps and pings in the silo logs, to explain one that did not finish.
+        cluster.Settings["Logging__LogLevel__TenantBilling.Grains.Invoices"] = "Debug";
+        cluster.Settings["Logging__Console__FormatterOptions__SingleLine"] = "true";
 
         var silos = (await Task.WhenAll(cluster.StartSiloAsync("silo-a"), cluster.StartSiloAsync("silo-b"), cluster.StartSiloAsync("silo-c"))).ToList();
         var api = await cluster.StartApiAsync("api");
@@ -96,6 +101,11 @@ public sealed class CrashTest(PostgresFixture postgres, ITestOutputHelper output
             Log($"sent more than once: {string.Join("; ", outcome.SentMoreThanOnce.Take(10))}");
         }
 
+        foreach (var line in await ExplainAsync(http, cluster.LogDirectory, outcome.NotSent.Concat(outcome.SentMoreThanOnce).Take(5)))
+        {
+            Log(line);
+        }
+
         Assert.True(outcome.Missing.Count == 0 && outcome.Duplicated.Count == 0 && outcome.ExactlyOne == run.Invoices, $"{outcome}\n{outcome.Problems()}");
         Assert.True(outcome.FeesOnce == outcome.PhantomTenants && outcome.FeeProblems.Count == 0, $"{outcome}\n{outcome.Problems()}");
         Assert.True(outcome.NotSent.Count == 0, $"{outcome}\n{outcome.Problems()}");
@@ -103,6 +113,27 @@ public sealed class CrashTest(PostgresFixture postgres, ITestOutputHelper output
             observed.ReadyFalseAfter < observed.ExitedAfter && observed.ExitCode == 0 && observed.LeftTheCluster && observed.ExitedAfter < bound + TimeSpan.FromSeconds(1),
             $"{observed}\n{observed.Log}"));
         Assert.DoesNotContain(traffic.Outcomes, o => o.Status >= 500 && o.Status != 503);
+    }
+
+    /// <summary>For each problem ("key: …"), the invoice as the product lists it and the silo log lines naming it.</summary>
+    private static async Task<List<string>> ExplainAsync(HttpClient api, string logDirectory, IEnumerable<string> problems)
+    {
+        var lines = new List<string>();
+        var logs = Directory.GetFiles(logDirectory, "*.log").Order(StringComparer.Ordinal)
+            .Select(path => (Name: Path.GetFileNameWithoutExtension(path), Lines: File.ReadAllLines(path))).ToList();
+        foreach (var problem in problems)
+        {
+            var invoiceKey = problem.Split(' ', ':')[0];
+            var parts = invoiceKey.Split('/');
+            var list = await BillingRun.SendAsync(api, () => new HttpRequestMessage(HttpMethod.Get, $"{ApiCalls.TenantUrl(parts[0], parts[1])}/invoices"), HttpStatusCode.OK);
+            lines.Add($"{problem}; the product lists: {string.Join(" ", list.EnumerateArray().Where(i => i.GetProperty("invoiceKey").GetString() == invoiceKey).Select(i => i.GetRawText()))}");
+            foreach (var (name, log) in logs)
+            {
+                lines.AddRange(log.Where(l => l.Contains(invoiceKey, StringComparison.Ordinal)).TakeLast(20).Select(l => $"  {name}: {l}"));
+            }
+        }
+
+        return lines;
     }
 
     private static List<FaultHandle> InjectFaults(StripeSandboxServer stripe) =>

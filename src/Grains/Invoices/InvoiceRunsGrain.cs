@@ -92,8 +92,11 @@ public sealed partial class InvoiceRunsGrain(
     {
         if (pinging)
         {
+            LogStillPinging(logger, AccountId, inFlight.Count);
             return inFlight.Count;
         }
+
+        LogPinging(logger, AccountId, inFlight.Count);
 
         pinging = true;
         try
@@ -272,6 +275,12 @@ public sealed partial class InvoiceRunsGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoices in flight of account {AccountId}: pinging invoice {InvoiceKey} failed; the next reminder tick pings it again")]
     private static partial void LogPingFailed(ILogger logger, Exception exception, string accountId, string invoiceKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invoices in flight of account {AccountId}: pinging {Count}")]
+    private static partial void LogPinging(ILogger logger, string accountId, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invoices in flight of account {AccountId}: the last round of pings is still under way ({Count} in flight)")]
+    private static partial void LogStillPinging(ILogger logger, string accountId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoices in flight of account {AccountId}: writing the record failed")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string accountId);

@@ -127,6 +127,7 @@ public sealed partial class StripeInvoiceGrain(
             return Task.FromResult(true);
         }
 
+        LogPinged(logger, InvoiceKey, running, retryTimer is not null);
         if (!running && retryTimer is null)
         {
             RunSoon();
@@ -242,6 +243,7 @@ public sealed partial class StripeInvoiceGrain(
             }
 
             var action = InvoiceLifecycle.Next(State, run, access?.StripeIdentity);
+            LogNextAction(logger, InvoiceKey, action, State.Step, State.Status);
             if (action == InvoiceAction.Done)
             {
                 await FinishAsync();
@@ -601,6 +603,12 @@ public sealed partial class StripeInvoiceGrain(
         await state.WriteStateAsync();
         unwritten = false;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invoice {InvoiceKey}: pinged with work left (running {Running}, waiting to retry {Waiting})")]
+    private static partial void LogPinged(ILogger logger, string invoiceKey, bool running, bool waiting);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invoice {InvoiceKey}: {Action} next, at step {Step}, status {Status}")]
+    private static partial void LogNextAction(ILogger logger, string invoiceKey, InvoiceAction action, InvoiceStep step, InvoiceStatus status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe refused invoice {InvoiceKey} at step {Step} ({Kind}): {StripeMessage}")]
     private static partial void LogStripeFailure(ILogger logger, string invoiceKey, InvoiceStep step, StripeFailureKind kind, string stripeMessage);
