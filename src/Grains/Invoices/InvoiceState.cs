@@ -5,7 +5,7 @@ namespace TenantBilling.Grains.Invoices;
 
 /// <summary>
 /// One invoice's record (see <see cref="IInvoiceProgress"/> for what each field means to the rules). Written at
-/// the hand-over, once final in Stripe before it is sent or charged, when the invoice is done or fails, and on
+/// the hand-over, once final in Stripe before it is sent (with the mark that a send may go out) or charged, when the invoice is done or fails, and on
 /// the rare steps that must be (a held invoice, a restart in another Stripe); the steps in between are Stripe's
 /// record and are read back from it.
 /// </summary>

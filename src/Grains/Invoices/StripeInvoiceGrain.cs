@@ -15,9 +15,10 @@ namespace TenantBilling.Grains.Invoices;
 /// One invoice in the account's Stripe: it keeps the first draft handed over for its key and takes it through
 /// Stripe as <see cref="InvoiceLifecycle"/> says, one request at a time, each with its idempotency key
 /// (<see cref="InvoiceKeys"/>), in slots the account's pacer booked for the whole run at once. The record is
-/// written at the hand-over, once it is final in Stripe (before it is sent or charged: Stripe does not show
-/// whether an invoice was emailed), and when the invoice is done, fails or waits, not after each step: an
-/// activation that did not see the steps reads Stripe first. The account's record of invoices in flight
+/// written at the hand-over, once it is final in Stripe (before it is sent or charged, marking that a send may
+/// go out), and when the invoice is done, fails or waits, not after each step: an activation that did not see
+/// the steps reads Stripe first, and Stripe's <c>invoice.sent</c> events before sending again (a Stripe invoice
+/// does not show whether it was e-mailed). The account's record of invoices in flight
 /// (<see cref="IInvoiceRunsGrain"/>) brings back an invoice whose run stopped with its process; webhooks then
 /// record payment outcomes (<see cref="InvoiceWebhooks"/>).
 /// </summary>

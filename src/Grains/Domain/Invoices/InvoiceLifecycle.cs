@@ -14,6 +14,14 @@ namespace TenantBilling.Grains.Domain.Invoices;
 /// read back (the invoice by id, or the customer's invoices listed by key) by any activation that did not see
 /// them (<see cref="InvoiceRun.Resumed"/>), and every request carries a key that repeats it safely
 /// (<see cref="InvoiceKeys"/>).
+/// <para>
+/// The send is the one step a read of the invoice cannot show. So it is marked in the record before it goes
+/// (<see cref="SendSending"/>), and a send that may have gone out without its answer — any failure but a 429
+/// (<see cref="SendFailed"/>), or an activation that loaded the mark — is looked for among the account's
+/// <c>invoice.sent</c> events since Stripe finalized the invoice (<see cref="InvoiceAction.FindSent"/>, on Stripe's
+/// clock) before another send: found, it is delivered (<see cref="SentLookedUp"/>). A lost charge needs no such
+/// look-up: the invoice read back shows it paid, or one more charge attempt (a decline).
+/// </para>
 /// </summary>
 public static class InvoiceLifecycle
 {
