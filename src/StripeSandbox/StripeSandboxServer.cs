@@ -45,7 +45,7 @@ public sealed partial class StripeSandboxServer : IAsyncDisposable
         this.faults = new FaultInjector();
         this.idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyWindow);
         this.webhooks = new WebhookDispatcher(options.TimeProvider);
-        var router = new Router().MapAccount().MapCustomers().MapTaxRates().MapInvoiceItems().MapInvoices().MapCreditNotes();
+        var router = new Router().MapAccount().MapCustomers().MapTaxRates().MapInvoiceItems().MapInvoices().MapCreditNotes().MapEvents();
         this.pipeline = new RequestPipeline(
             this.environment, router, this.accounts, this.rateLimiter, this.faults, this.idempotency, this.webhooks, this.Counters, this.log);
 

@@ -5,7 +5,7 @@ namespace TenantBilling.Grains.Invoices;
 
 /// <summary>
 /// One invoice's record (see <see cref="IInvoiceProgress"/> for what each field means to the rules). Written at
-/// the hand-over, once final in Stripe before it is sent or charged, when the invoice is done or fails, and on
+/// the hand-over, once final in Stripe before it is sent (with the mark that a send may go out) or charged, when the invoice is done or fails, and on
 /// the rare steps that must be (a held invoice, a restart in another Stripe); the steps in between are Stripe's
 /// record and are read back from it.
 /// </summary>
@@ -86,4 +86,10 @@ public sealed class InvoiceState : IInvoiceProgress
 
     /// <summary>When failing Stripe work is tried next.</summary>
     [Id(33)] public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>When a send request was first about to go out (billing clock): from then on, a send goes again only after Stripe's events show none.</summary>
+    [Id(34)] public DateTimeOffset? SendRequestedAt { get; set; }
+
+    /// <summary>Stripe's <c>status_transitions.finalized_at</c>, on Stripe's clock: where the search for our <c>invoice.sent</c> event starts.</summary>
+    [Id(35)] public DateTimeOffset? StripeFinalizedAt { get; set; }
 }

@@ -15,9 +15,10 @@ namespace TenantBilling.Grains.Invoices;
 /// One invoice in the account's Stripe: it keeps the first draft handed over for its key and takes it through
 /// Stripe as <see cref="InvoiceLifecycle"/> says, one request at a time, each with its idempotency key
 /// (<see cref="InvoiceKeys"/>), in slots the account's pacer booked for the whole run at once. The record is
-/// written at the hand-over, once it is final in Stripe (before it is sent or charged: Stripe does not show
-/// whether an invoice was emailed), and when the invoice is done, fails or waits, not after each step: an
-/// activation that did not see the steps reads Stripe first. The account's record of invoices in flight
+/// written at the hand-over, once it is final in Stripe (before it is sent or charged, marking that a send may
+/// go out), and when the invoice is done, fails or waits, not after each step: an activation that did not see
+/// the steps reads Stripe first, and Stripe's <c>invoice.sent</c> events before sending again (a Stripe invoice
+/// does not show whether it was e-mailed). The account's record of invoices in flight
 /// (<see cref="IInvoiceRunsGrain"/>) brings back an invoice whose run stopped with its process; webhooks then
 /// record payment outcomes (<see cref="InvoiceWebhooks"/>).
 /// </summary>
@@ -354,11 +355,11 @@ public sealed partial class StripeInvoiceGrain(
                 await TurnAsync(access!, StripeEndpoints.Finalize);
                 InvoiceLifecycle.Finalized(State, await stripe.FinalizeAsync(access!, InvoiceKeys.Finalize(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None), now);
                 return true;
+            case InvoiceAction.FindSent:
+                InvoiceLifecycle.SentLookedUp(State, run, await FindSentAsync(access!));
+                return true;
             case InvoiceAction.Send:
-                // Stripe does not show whether an invoice was emailed: the record says it is final before it is sent.
-                await WriteIfChangedAsync();
-                await TurnAsync(access!, StripeEndpoints.Send);
-                InvoiceLifecycle.Delivered(State, await stripe.SendAsync(access!, InvoiceKeys.Send(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None));
+                await SendAsync(access!, now);
                 return true;
             case InvoiceAction.Pay:
                 await WriteIfChangedAsync();
@@ -372,6 +373,57 @@ public sealed partial class StripeInvoiceGrain(
             default:
                 throw new InvalidOperationException($"No action {action}.");
         }
+    }
+
+    /// <summary>
+    /// Emails the invoice. The record says it is final and that a send may have gone out before the request, so
+    /// whoever goes on after a lost answer (this activation or another) looks for the send in Stripe's events first.
+    /// </summary>
+    private async Task SendAsync(StripeAccess access, DateTimeOffset now)
+    {
+        if (InvoiceLifecycle.SendSending(State, now))
+        {
+            Changed();
+        }
+
+        await WriteIfChangedAsync();
+        await TurnAsync(access, StripeEndpoints.Send);
+        StripeInvoiceSnapshot sent;
+        try
+        {
+            sent = await stripe.SendAsync(access, InvoiceKeys.Send(InvoiceKey, State), State.StripeInvoiceId!, CancellationToken.None);
+        }
+        catch (StripeCallException refused)
+        {
+            InvoiceLifecycle.SendFailed(run, refused.Kind);
+            throw;
+        }
+
+        InvoiceLifecycle.Delivered(State, sent);
+    }
+
+    /// <summary>
+    /// Whether Stripe recorded an <c>invoice.sent</c> event for our invoice since Stripe finalized it, paging
+    /// through the account's events (one paced request a page).
+    /// </summary>
+    private async Task<bool> FindSentAsync(StripeAccess access)
+    {
+        string? cursor = null;
+        do
+        {
+            await TurnAsync(access, StripeEndpoints.ListEvents);
+            var page = await stripe.FindSentEventAsync(access, State.StripeInvoiceId!, State.StripeFinalizedAt, cursor, CancellationToken.None);
+            if (page.Found)
+            {
+                LogSendFound(logger, InvoiceKey, State.StripeInvoiceId!);
+                return true;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return false;
     }
 
     /// <summary>The customer, ready to bill: as it is, or created or updated in this invoice's first slot.</summary>
@@ -612,6 +664,9 @@ public sealed partial class StripeInvoiceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe refused invoice {InvoiceKey} at step {Step} ({Kind}): {StripeMessage}")]
     private static partial void LogStripeFailure(ILogger logger, string invoiceKey, InvoiceStep step, StripeFailureKind kind, string stripeMessage);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice {InvoiceKey}: Stripe's events show {StripeInvoiceId} was sent though the answer was lost; not sent again")]
+    private static partial void LogSendFound(ILogger logger, string invoiceKey, string stripeInvoiceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice {InvoiceKey}: deleted stray Stripe draft {StripeInvoiceId} carrying its key")]
     private static partial void LogStrayDeleted(ILogger logger, string invoiceKey, string stripeInvoiceId);

@@ -90,4 +90,10 @@ public interface IInvoiceProgress
 
     /// <summary>When the failing Stripe work is tried next.</summary>
     DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>When a send request may first have gone out (billing clock); null until the first is about to.</summary>
+    DateTimeOffset? SendRequestedAt { get; set; }
+
+    /// <summary>When Stripe finalized the invoice, on Stripe's clock (<c>status_transitions.finalized_at</c>).</summary>
+    DateTimeOffset? StripeFinalizedAt { get; set; }
 }

@@ -24,6 +24,11 @@ public enum InvoiceAction
     /// <summary>Stripe's draft does not total what we composed: delete it and fail with the reason.</summary>
     DiscardDraft,
     Finalize,
+    /// <summary>
+    /// A send may have gone out without its answer: look through Stripe's <c>invoice.sent</c> events since the
+    /// invoice was finalized for ours (<c>GET /v1/events</c>) before sending again.
+    /// </summary>
+    FindSent,
     /// <summary>Email the invoice.</summary>
     Send,
     /// <summary>Charge the saved card.</summary>

@@ -14,6 +14,14 @@ namespace TenantBilling.Grains.Domain.Invoices;
 /// read back (the invoice by id, or the customer's invoices listed by key) by any activation that did not see
 /// them (<see cref="InvoiceRun.Resumed"/>), and every request carries a key that repeats it safely
 /// (<see cref="InvoiceKeys"/>).
+/// <para>
+/// The send is the one step a read of the invoice cannot show. So it is marked in the record before it goes
+/// (<see cref="SendSending"/>), and a send that may have gone out without its answer — any failure but a 429
+/// (<see cref="SendFailed"/>), or an activation that loaded the mark — is looked for among the account's
+/// <c>invoice.sent</c> events since Stripe finalized the invoice (<see cref="InvoiceAction.FindSent"/>, on Stripe's
+/// clock) before another send: found, it is delivered (<see cref="SentLookedUp"/>). A lost charge needs no such
+/// look-up: the invoice read back shows it paid, or one more charge attempt (a decline).
+/// </para>
 /// </summary>
 public static class InvoiceLifecycle
 {
@@ -146,7 +154,8 @@ public static class InvoiceLifecycle
 
                     if (invoice.CollectionMethod != ChargeAutomatically)
                     {
-                        return InvoiceAction.Send;
+                        // A send may have e-mailed it without its answer reaching us: Stripe's events tell, before another send.
+                        return SendMayHaveGone(invoice, run) ? InvoiceAction.FindSent : InvoiceAction.Send;
                     }
 
                     if (StripeInvoiceOutcome.NeedsCharge(Snapshot(invoice)))
@@ -205,6 +214,11 @@ public static class InvoiceLifecycle
         if (step <= InvoiceStep.LinesAdded)
         {
             planned.Add(StripeEndpoints.Finalize);
+        }
+
+        if (SendMayHaveGone(invoice, run))
+        {
+            planned.Add(StripeEndpoints.ListEvents);
         }
 
         planned.Add(invoice.Draft!.AutoCharge && run.CustomerHasSavedCard != false ? StripeEndpoints.Pay : StripeEndpoints.Send);
@@ -296,6 +310,56 @@ public static class InvoiceLifecycle
         invoice.Step = InvoiceStep.Finalized;
         invoice.Attempt = 0;
     }
+
+    /// <summary>
+    /// A send is about to go out: from now on it may have e-mailed the invoice, whatever its answer says, so the
+    /// mark goes into the record before the request (true when it is new and the record must be written first).
+    /// </summary>
+    public static bool SendSending(IInvoiceProgress invoice, DateTimeOffset now)
+    {
+        if (invoice.SendRequestedAt is not null)
+        {
+            return false;
+        }
+
+        invoice.SendRequestedAt = now;
+        return true;
+    }
+
+    /// <summary>
+    /// A send failed: unless Stripe refused it with a 429 (which does nothing), it may have e-mailed the invoice
+    /// (a 5xx after the work, no answer, a 409 while the same key is still at work), so Stripe's events are looked
+    /// through before the next send.
+    /// </summary>
+    public static void SendFailed(InvoiceRun run, StripeFailureKind kind)
+    {
+        if (kind != StripeFailureKind.RateLimited)
+        {
+            run.CheckedSinceLastSend = false;
+        }
+    }
+
+    /// <summary>
+    /// Stripe's <c>invoice.sent</c> events since the invoice was finalized were looked through: one for our invoice
+    /// means a send went out (its answer was lost), so it is delivered as last read and never sent again; none
+    /// means no send did, and the next goes out (under a new key after a 5xx, under the same one after no answer).
+    /// </summary>
+    public static void SentLookedUp(IInvoiceProgress invoice, InvoiceRun run, bool found)
+    {
+        if (found)
+        {
+            Delivered(invoice, Snapshot(invoice));
+            return;
+        }
+
+        run.CheckedSinceLastSend = true;
+    }
+
+    /// <summary>
+    /// A send of this invoice may have gone out that no <c>invoice.sent</c> look-up has accounted for: one was sent
+    /// (the record says so) and this activation has not looked since it saw it fail, or did not see it at all.
+    /// </summary>
+    public static bool SendMayHaveGone(IInvoiceProgress invoice, InvoiceRun run) => invoice.SendRequestedAt is not null && !run.CheckedSinceLastSend;
 
     /// <summary>Sent, charged, or left as Stripe settled it: our status follows Stripe's, and a paid invoice nobody paid says why.</summary>
     public static void Delivered(IInvoiceProgress invoice, StripeInvoiceSnapshot delivered)
@@ -551,7 +615,8 @@ public static class InvoiceLifecycle
     public static StripeInvoiceSnapshot Snapshot(IInvoiceProgress invoice) => new(
         invoice.StripeInvoiceId!, invoice.StripeStatus ?? "open", invoice.Number, invoice.StripeTotalCents ?? 0, invoice.AmountDueCents ?? 0, invoice.AmountPaidCents ?? 0,
         invoice.HostedInvoiceUrl, 0, invoice.CollectionMethod ?? SendInvoice, invoice.CustomerHasSavedCard,
-        StartingBalance: invoice.StartingBalanceCents, EndingBalance: invoice.EndingBalanceCents, AttemptCount: invoice.ChargeAttempts);
+        StartingBalance: invoice.StartingBalanceCents, EndingBalance: invoice.EndingBalanceCents, AttemptCount: invoice.ChargeAttempts,
+        FinalizedAt: invoice.StripeFinalizedAt);
 
     /// <summary>The month whose ledger takes the invoice's fee and taxes: the month it was finalized in, on the billing clock (not Stripe's).</summary>
     public static string LedgerMonth(IInvoiceProgress invoice, DateTimeOffset now) => Schedule.BillingPeriod.Of(invoice.FinalizedAt ?? now).ToString();
@@ -611,5 +676,6 @@ public static class InvoiceLifecycle
         invoice.StartingBalanceCents = read.StartingBalance;
         invoice.EndingBalanceCents = read.EndingBalance;
         invoice.HostedInvoiceUrl = read.HostedInvoiceUrl ?? invoice.HostedInvoiceUrl;
+        invoice.StripeFinalizedAt = read.FinalizedAt ?? invoice.StripeFinalizedAt;
     }
 }

@@ -14,13 +14,19 @@ public sealed class InvoiceRun
     /// <summary>No create that could have made an invoice was sent since the customer's invoices were last listed (or since the hand-over).</summary>
     public bool ListedSinceLastCreate { get; set; }
 
+    /// <summary>
+    /// No send that could have e-mailed the invoice went out since Stripe's <c>invoice.sent</c> events were last
+    /// looked through (or since the hand-over).
+    /// </summary>
+    public bool CheckedSinceLastSend { get; set; }
+
     /// <summary>Whether the customer has a card to charge, as the customer grain last said (null: not known).</summary>
     public bool? CustomerHasSavedCard { get; set; }
 
     /// <summary>The activation that took the hand-over: it has seen everything since the record was written.</summary>
-    public static InvoiceRun HandedOver() => new() { StripeMayBeAhead = false, ListedSinceLastCreate = true };
+    public static InvoiceRun HandedOver() => new() { StripeMayBeAhead = false, ListedSinceLastCreate = true, CheckedSinceLastSend = true };
 
     /// <summary>An activation that found the record as stored: unfinished Stripe work may have gone further than the record.</summary>
     public static InvoiceRun Resumed(IInvoiceProgress invoice) =>
-        new() { StripeMayBeAhead = InvoiceLifecycle.InStripeWork(invoice), ListedSinceLastCreate = false };
+        new() { StripeMayBeAhead = InvoiceLifecycle.InStripeWork(invoice), ListedSinceLastCreate = false, CheckedSinceLastSend = false };
 }

@@ -19,4 +19,5 @@ public static class StripeEndpoints
     public const string Send = "POST /v1/invoices/{id}/send";
     public const string Pay = "POST /v1/invoices/{id}/pay";
     public const string ReadAccount = "GET /v1/account";
+    public const string ListEvents = "GET /v1/events";
 }

@@ -50,8 +50,19 @@ public interface IStripeGateway
 
     Task<StripeInvoiceSnapshot> SendAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page (up to 100, newest first) of the account's <c>invoice.sent</c> events created at or after
+    /// <paramref name="since"/> (Stripe's clock; null: all Stripe keeps), after the event
+    /// <paramref name="startingAfter"/>: whether one is for <paramref name="invoiceId"/>, and the cursor of the
+    /// next page (null when none follows). Stripe records the event for every send that ran, its answer lost or not.
+    /// </summary>
+    Task<SentEventsPage> FindSentEventAsync(StripeAccess access, string invoiceId, DateTimeOffset? since, string? startingAfter, CancellationToken cancellationToken);
+
     Task<StripeInvoiceSnapshot> PayAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken);
 
     /// <summary>How long a Stripe request has taken lately (a moving average): how far apart an invoice's requests are booked.</summary>
     TimeSpan TypicalLatency { get; }
 }
+
+/// <summary>A page of <c>invoice.sent</c> events: whether ours was among them, and where the next page starts (null: none).</summary>
+public sealed record SentEventsPage(bool Found, string? NextCursor);

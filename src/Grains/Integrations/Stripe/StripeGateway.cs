@@ -29,6 +29,7 @@ public sealed class StripeGateway : IStripeGateway
     private readonly AccountService accounts;
     private readonly CustomerService customers;
     private readonly InvoiceService invoices;
+    private readonly EventService events;
     private readonly RequestLatency latency = new(TimeSpan.FromMilliseconds(50));
 
     public StripeGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients)
@@ -43,6 +44,7 @@ public sealed class StripeGateway : IStripeGateway
         accounts = new AccountService(client);
         customers = new CustomerService(client);
         invoices = new InvoiceService(client);
+        events = new EventService(client);
     }
 
     public TimeSpan TypicalLatency => latency.Typical;
@@ -184,6 +186,23 @@ public sealed class StripeGateway : IStripeGateway
     public async Task<StripeInvoiceSnapshot> SendAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken) =>
         Snapshot(await Call(() => invoices.SendInvoiceAsync(invoiceId, null, Request(access, idempotencyKey), cancellationToken)));
 
+    public async Task<SentEventsPage> FindSentEventAsync(
+        StripeAccess access, string invoiceId, DateTimeOffset? since, string? startingAfter, CancellationToken cancellationToken)
+    {
+        var page = await Call(() => events.ListAsync(
+            new EventListOptions
+            {
+                Type = "invoice.sent",
+                Created = since is { } from ? new DateRangeOptions { GreaterThanOrEqual = from.UtcDateTime } : null,
+                Limit = 100,
+                StartingAfter = startingAfter,
+            },
+            Request(access, null),
+            cancellationToken));
+        var found = page.Data.Any(e => e.Data?.Object is Invoice sent && sent.Id == invoiceId);
+        return new SentEventsPage(found, !found && page.HasMore && page.Data.Count > 0 ? page.Data[^1].Id : null);
+    }
+
     public async Task<StripeInvoiceSnapshot> PayAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken) =>
         Snapshot(await Call(() => invoices.PayAsync(invoiceId, new InvoicePayOptions { OffSession = true }, Request(access, idempotencyKey), cancellationToken)));
 
@@ -240,7 +259,8 @@ public sealed class StripeGateway : IStripeGateway
         invoice.Created,
         invoice.StartingBalance,
         invoice.EndingBalance,
-        invoice.AttemptCount);
+        invoice.AttemptCount,
+        invoice.StatusTransitions?.FinalizedAt is { } finalizedAt ? new DateTimeOffset(DateTime.SpecifyKind(finalizedAt, DateTimeKind.Utc)) : null);
 
     /// <summary>A customer's card to charge: the payment method for invoices, or an older customer's legacy default source.</summary>
     public static bool HasSavedCard(Customer customer) =>
