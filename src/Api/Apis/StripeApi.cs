@@ -7,6 +7,7 @@ using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
 using TenantBilling.Api.Sandbox;
+using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
@@ -208,6 +209,13 @@ public static partial class StripeApi
     [GeneratedRegex("^whsec_[A-Za-z0-9_]{8,240}$")]
     private static partial Regex WebhookSecretPattern();
 
-    [GeneratedRegex("^([0-9]{4}-[0-9]{2}|once-[A-Za-z0-9_-]{1,64})$")]
+    /// <summary>An invoice's id as routes take it: a month (<c>yyyy-MM</c>), a revision of it (<c>yyyy-MM-r{n}</c>) or <c>once-{requestId}</c>.</summary>
+    internal static bool IsInvoiceId(string invoiceId) =>
+        InvoiceIdPattern().Match(invoiceId) is { Success: true } match
+        && (invoiceId.StartsWith("once-", StringComparison.Ordinal) || BillingPeriod.TryParse(match.Groups["month"].Value, out _));
+
+    internal const string InvoiceIdRule = "A month (yyyy-MM), a revision of it (yyyy-MM-r1, -r2, …) or once-{requestId}.";
+
+    [GeneratedRegex("^((?<month>[0-9]{4}-[0-9]{2})(-r[1-9][0-9]{0,2})?|once-[A-Za-z0-9_-]{1,64})$")]
     internal static partial Regex InvoiceIdPattern();
 }
