@@ -158,7 +158,7 @@ public static partial class StripeApi
             case StripeWebhookShape.Thin:
                 if (StripeWebhookPayload.ThinInvoice(payload) is { } thin && await OwnerAsync(grains, thin, accountId) is { } owner)
                 {
-                    await grains.GetGrain<IStripeEventGrain>(0).ApplyThinInvoiceEventAsync(owner, thin.StripeAccountId, thin.EventId, thin.Type, thin.StripeInvoiceId);
+                    await RecordedAsync(() => grains.GetGrain<IStripeEventGrain>(0).ApplyThinInvoiceEventAsync(owner, thin.StripeAccountId, thin.EventId, thin.Type, thin.StripeInvoiceId));
                 }
 
                 return TypedResults.Ok();
@@ -178,9 +178,26 @@ public static partial class StripeApi
                 ? stripeEvent.Account is not null
                 : stripeEvent.Account is null && invoiceKey.StartsWith($"{accountId}/", StringComparison.Ordinal)))
         {
-            await grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
+            await RecordedAsync(() => grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
                 stripeEvent.Id, stripeEvent.Type, invoice.Id, invoice.Status, invoice.Number, invoice.AmountDue, invoice.AmountPaid,
-                invoice.HostedInvoiceUrl, stripeEvent.Account, stripeEvent.Type == "invoice.payment_failed" ? "Stripe reported the payment failed." : null));
+                invoice.HostedInvoiceUrl, stripeEvent.Account, stripeEvent.Type == "invoice.payment_failed" ? "Stripe reported the payment failed." : null)));
+        }
+    }
+
+    /// <summary>
+    /// An event that can't be recorded now (the tax provider or the ledger failed while a void was recorded) is a 503
+    /// with Retry-After, never a 500: nothing of it was written (the invoice dropped its activation with the change),
+    /// and Stripe delivers it again.
+    /// </summary>
+    private static async Task RecordedAsync(Func<Task> apply)
+    {
+        try
+        {
+            await apply();
+        }
+        catch (Exception failure) when (failure is not BillingProblemException && !ClusterFailures.IsTransient(failure))
+        {
+            throw new BillingProblemException(ProblemKind.Unavailable, "The event can't be recorded now; Stripe delivers it again.");
         }
     }
 
