@@ -95,6 +95,7 @@ public enum InvoiceStatus
 /// <param name="NextAttemptAt">While its Stripe work is retried: when it is tried next.</param>
 /// <param name="Revision">A monthly invoice's revision (0 for the month's first invoice), as the tenant lists it.</param>
 /// <param name="Current">A monthly invoice is the month's current one: false once a later revision replaced it.</param>
+/// <param name="FinalizedAt">When it was final in Stripe, on the billing clock: the invoice date its taxes are reported under.</param>
 [GenerateSerializer, Immutable, Alias("invoice-summary")]
 public sealed record InvoiceSummary(
     [property: Id(0)] string InvoiceKey,
@@ -115,7 +116,8 @@ public sealed record InvoiceSummary(
     [property: Id(15)] int? FailedAttempts = null,
     [property: Id(16)] DateTimeOffset? NextAttemptAt = null,
     [property: Id(17)] int? Revision = null,
-    [property: Id(18)] bool? Current = null);
+    [property: Id(18)] bool? Current = null,
+    [property: Id(19)] DateTimeOffset? FinalizedAt = null);
 
 /// <summary>An item of a one-time invoice: a catalogue product at the profile's price, or a custom item.</summary>
 [GenerateSerializer, Immutable, Alias("one-time-item")]

@@ -197,7 +197,8 @@ public sealed class InvoiceCorrectionGrain(
 
         if (entry.ReportTaxes.Count > 0)
         {
-            var original = new TaxReportEntry(InvoiceKey, draft.TenantId, summary.Number, summary.StripeInvoiceId!, draft.InvoiceDate, [], false);
+            // Named as the invoice's own tax rows name it: dated when it was finalized (the composed date only for invoices finalized before that was kept).
+            var original = new TaxReportEntry(InvoiceKey, draft.TenantId, summary.Number, summary.StripeInvoiceId!, summary.FinalizedAt ?? draft.InvoiceDate, [], false);
             var month = BillingPeriod.Of(result.CreatedAt).ToString();
             await GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(draft.AccountId, month))
                 .RecordTaxAdjustmentAsync(TaxAdjustments.Credit(original, entry.ReportTaxes, entry.Request.RequestId, result.Number, result.CreatedAt));
