@@ -39,6 +39,19 @@ public static partial class GrainKeys
     /// <summary>The invoice for one closed month: <c>{accountId}/{tenantId}/{yyyy-MM}</c>.</summary>
     public static string MonthlyInvoice(string accountId, string tenantId, string period) => $"{accountId}/{tenantId}/{period}";
 
+    /// <summary>
+    /// A month's invoice by revision: the first (revision 0) is <see cref="MonthlyInvoice(string, string, string)"/>, unchanged;
+    /// revision n replaces revision n − 1 after it was voided: <c>{accountId}/{tenantId}/{yyyy-MM}-r{n}</c>.
+    /// </summary>
+    public static string MonthlyInvoice(string accountId, string tenantId, string period, int revision) =>
+        revision == 0 ? MonthlyInvoice(accountId, tenantId, period) : $"{accountId}/{tenantId}/{MonthlyInvoiceId(period, revision)}";
+
+    /// <summary>The last part of a month's invoice key, as routes name it: <c>yyyy-MM</c>, or <c>yyyy-MM-r{n}</c> for revision n.</summary>
+    public static string MonthlyInvoiceId(string period, int revision) => revision == 0 ? period : $"{period}-r{revision}";
+
+    /// <summary>The most revisions one month can have.</summary>
+    public const int MaxRevision = 999;
+
     /// <summary>A one-time invoice: <c>{accountId}/{tenantId}/once-{requestId}</c>.</summary>
     public static string OneTimeInvoice(string accountId, string tenantId, string requestId) => $"{accountId}/{tenantId}/once-{requestId}";
 

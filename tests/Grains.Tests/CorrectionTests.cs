@@ -197,6 +197,29 @@ public sealed class CorrectionTests(OneSiloStripeCluster cluster)
     }
 
     [Fact]
+    public async Task A_credit_s_adjustment_rows_name_the_invoice_by_the_date_its_own_tax_rows_carry()
+    {
+        // The statement in time for the billing day: the invoice is dated 20 November, and finalized when the alarm runs the morning after.
+        cluster.Clock.Set(Utc(2026, 10, 5));
+        var (scenario, account) = await cluster.StartAsync(autoCharge: true, includeTaxes: true);
+        cluster.Clock.Set(Utc(2026, 11, 2));
+        await scenario.Tenant.AcceptStatementAsync(October, Usage(1000, 42m));
+        cluster.Clock.Set(Utc(2026, 11, 21, 8));
+        cluster.Stripe.AttachCard(account, await CustomerAsync(scenario), FakeCard.Visa);
+        await scenario.FireReminderAsync();
+        Assert.Equal(InvoiceStatus.Paid, (await cluster.SettledAsync(scenario.InvoiceKey(October))).Status);
+        var draft = (await cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October)).GetDraftAsync())!;
+        var original = Assert.Single(await Ledger(scenario, "2026-11").ListTaxesAsync());
+        Assert.Equal((Utc(2026, 11, 20), Utc(2026, 11, 21, 8)), (draft.InvoiceDate, original.InvoiceDate));
+
+        cluster.Clock.Set(Utc(2026, 12, 4));
+        await RepeatedAsync(() => Corrections(scenario).CreditAsync(new CreditRequest("dated", CreditDestination.Balance, [new CreditLineRequest(draft.Lines[0].LineRef, null)])));
+
+        var adjustment = Assert.Single(await Ledger(scenario, "2026-12").ListTaxesAsync());
+        Assert.Equal((original.InvoiceDate, Utc(2026, 12, 4)), (adjustment.InvoiceDate, adjustment.Adjustment!.At));
+    }
+
+    [Fact]
     public async Task An_open_invoice_is_not_credited_but_voided()
     {
         var (scenario, account, _) = await SentAsync();

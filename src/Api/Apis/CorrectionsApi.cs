@@ -18,7 +18,7 @@ public static class CorrectionsApi
     {
         var tenant = v1.MapGroup("/accounts/{accountId}/tenants/{tenantId}").AddEndpointFilter<AccountScopeFilter>().WithTags("Invoices");
         tenant.MapPost("/invoices/{invoiceId}/void", VoidInvoice).Problems(409, 503).WithName("VoidInvoice").WithSummary("Void an open invoice")
-            .WithDescription("`invoiceId` is the month (yyyy-MM) or once-{requestId}. Voids the invoice in the account's Stripe, once (a repeat answers the void invoice), and records it as Stripe's own void would be: its taxes leave the report of its month while that month is open, or come back as adjustment rows in this month's report once it has closed. A month voided can be billed again (a corrected statement). 409 for a paid invoice (credit it instead) or one not open in Stripe; 503 when Stripe did not answer (repeat it).");
+            .WithDescription("`invoiceId` is the month (yyyy-MM), a revision of it (yyyy-MM-r1, …) or once-{requestId}. Voids the invoice in the account's Stripe, once (a repeat answers the void invoice), and records it as Stripe's own void would be: its taxes leave the report of its month while that month is open, or come back as adjustment rows in this month's report once it has closed. A month voided can be billed again (a corrected statement). 409 for a paid invoice (credit it instead) or one not open in Stripe; 503 when Stripe did not answer (repeat it).");
         tenant.MapPost("/invoices/{invoiceId}/credit", CreditInvoice).Problems(409, 503).WithName("CreditInvoice").WithSummary("Credit a paid invoice")
             .WithDescription("A credit note in the account's Stripe for whole lines (`{lineRef}`) or amounts of them (`{lineRef, amount}`), with the same share of each line's taxes, to the customer's Stripe balance (`destination: balance`) or refunded to the card (`refund`). Exactly once per `requestId`: the same body answers the same credit note, another body is a 409. The taxes given back appear in this month's tax report as adjustment rows. 409 unless the invoice is paid; 503 when Stripe did not answer (repeat it).");
         tenant.MapGet("/invoices/{invoiceId}/credits", ListCredits).WithName("ListCredits").WithSummary("List an invoice's credits")
@@ -50,9 +50,9 @@ public static class CorrectionsApi
     private static string InvoiceKey(string accountId, string tenantId, string invoiceId)
     {
         Ids.Tenant(accountId, tenantId);
-        if (!StripeApi.InvoiceIdPattern().IsMatch(invoiceId) || (!invoiceId.StartsWith("once-", StringComparison.Ordinal) && !BillingPeriod.TryParse(invoiceId, out _)))
+        if (!StripeApi.IsInvoiceId(invoiceId))
         {
-            throw BillingProblemException.Invalid("invoiceId", "A month (yyyy-MM) or once-{requestId}.");
+            throw BillingProblemException.Invalid("invoiceId", StripeApi.InvoiceIdRule);
         }
 
         return $"{accountId}/{tenantId}/{invoiceId}";

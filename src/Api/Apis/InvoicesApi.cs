@@ -19,7 +19,7 @@ public static class InvoicesApi
         tenant.MapGet("/invoices/{period}/preview", PreviewInvoice).Problems(409, 503).WithName("PreviewInvoice").WithSummary("Preview a month's invoice")
             .WithDescription("The invoice the month's statement would produce, lines and taxes, through the same code as the real one; sends nothing. `scheduledFor` is when it is due; when it is not going to be sent, `reason` says why (a month before the profile's first billed month is never billed). 404 without a statement, 409 without a profile, 503 when the tax provider does not answer.");
         tenant.MapPost("/invoices/{invoiceId}/retry", RetryInvoice).Problems(409).WithName("RetryInvoice").WithSummary("Retry a failed invoice")
-            .WithDescription("`invoiceId` is the month (yyyy-MM) or once-{requestId}. Only an invoice that failed or whose payment failed is retried; otherwise 409.");
+            .WithDescription("`invoiceId` is the month (yyyy-MM), a revision of it (yyyy-MM-r1, …) or once-{requestId}. Only an invoice that failed or whose payment failed is retried; otherwise 409.");
         tenant.MapPost("/one-time-invoices", SendOneTimeInvoice).Problems(409, 503).WithName("SendOneTimeInvoice").WithSummary("Send a one-time invoice")
             .WithDescription("Sent now, with the same taxes as a monthly invoice. Items are catalogue products at the profile's price ({productCode, quantity}) or custom items ({description, quantity, unitPrice, taxCategory}). The same requestId with the same items returns the same invoice, with other items 409; 409 without a profile or with an address not re-validated; 503 (nothing sent) when the tax provider does not answer.");
         return v1;
@@ -46,9 +46,9 @@ public static class InvoicesApi
     private static async Task<Ok<InvoiceResponse>> RetryInvoice(string accountId, string tenantId, string invoiceId, IGrainFactory grains, StripeSandboxLabel stripe)
     {
         Ids.Tenant(accountId, tenantId);
-        if (!StripeApi.InvoiceIdPattern().IsMatch(invoiceId) || (!invoiceId.StartsWith("once-", StringComparison.Ordinal) && !BillingPeriod.TryParse(invoiceId, out _)))
+        if (!StripeApi.IsInvoiceId(invoiceId))
         {
-            throw BillingProblemException.Invalid("invoiceId", "A month (yyyy-MM) or once-{requestId}.");
+            throw BillingProblemException.Invalid("invoiceId", StripeApi.InvoiceIdRule);
         }
 
         var summary = await grains.GetGrain<IStripeInvoiceGrain>($"{accountId}/{tenantId}/{invoiceId}").RetryAsync();

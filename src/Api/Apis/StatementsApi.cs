@@ -26,7 +26,7 @@ public static partial class StatementsApi
         v1.MapPut("/accounts/{accountId}/tenants/{tenantId}/statements/{period}", PutStatement)
             .OperatorOnly().Problems(409).WithTags("Statements")
             .WithName("PutStatement").WithSummary("Deliver a statement")
-            .WithDescription("Operator only. A tenant's usage for a closed month: 201 new; 200 for the same content again (replayed) or other content while the month is not invoiced (replaced); 409 for other content once it is. `scheduledFor` is when the invoice is due; when nothing is scheduled, `reason` says why.");
+            .WithDescription("Operator only. A tenant's usage for a closed month: 201 new; 200 for the same content again (replayed) or other content while the month is not invoiced (replaced). Once the month's invoice is void, any statement for it (the same one too) is 201 `revised`: the month is invoiced again at once as its next revision (yyyy-MM-r1, -r2, …), naming the voided invoice; other content while the invoice is open in Stripe voids it first (503 when Stripe did not answer: send it again). 409 for other content once the invoice is paid (credit it instead) or otherwise past changing. `scheduledFor` is when the invoice is due; when nothing is scheduled, `reason` says why.");
 
         v1.MapPost("/statements/batch", PostBatch)
             .OperatorOnly().WithTags("Statements")
@@ -47,7 +47,7 @@ public static partial class StatementsApi
         Ids.ThrowIfInvalid(errors);
         var accepted = await grains.GetGrain<ITenantGrain>(key).AcceptStatementAsync(period, statement!);
         var response = StatementResponse.From(accepted);
-        return accepted.Outcome == StatementOutcome.Created
+        return accepted.Outcome is StatementOutcome.Created or StatementOutcome.Revised
             ? TypedResults.Created($"/v1/accounts/{accountId}/tenants/{tenantId}/statements/{period}", response)
             : TypedResults.Ok(response);
     }
@@ -131,7 +131,7 @@ public static partial class StatementsApi
             Ids.ThrowIfInvalid(errors);
             var accepted = await grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(item.AccountId!, item.TenantId!)).AcceptStatementAsync(item.Period!, statement!);
             return new BatchLineResult(
-                number, accepted.Outcome == StatementOutcome.Created ? 201 : 200, item.AccountId, item.TenantId, item.Period,
+                number, accepted.Outcome is StatementOutcome.Created or StatementOutcome.Revised ? 201 : 200, item.AccountId, item.TenantId, item.Period,
                 Codes.Of(accepted.Outcome), accepted.ScheduledFor, NotScheduledResponse.From(accepted.NotScheduled), null, null);
         }
         catch (BillingProblemException problem)

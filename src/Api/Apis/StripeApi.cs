@@ -7,6 +7,7 @@ using TenantBilling.Api.Contracts;
 using TenantBilling.Api.Infrastructure;
 using TenantBilling.Api.OpenApi;
 using TenantBilling.Api.Sandbox;
+using TenantBilling.Grains.Domain.Schedule;
 using TenantBilling.Grains.Domain.Validation;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
@@ -157,7 +158,7 @@ public static partial class StripeApi
             case StripeWebhookShape.Thin:
                 if (StripeWebhookPayload.ThinInvoice(payload) is { } thin && await OwnerAsync(grains, thin, accountId) is { } owner)
                 {
-                    await grains.GetGrain<IStripeEventGrain>(0).ApplyThinInvoiceEventAsync(owner, thin.StripeAccountId, thin.EventId, thin.Type, thin.StripeInvoiceId);
+                    await RecordedAsync(() => grains.GetGrain<IStripeEventGrain>(0).ApplyThinInvoiceEventAsync(owner, thin.StripeAccountId, thin.EventId, thin.Type, thin.StripeInvoiceId));
                 }
 
                 return TypedResults.Ok();
@@ -177,9 +178,26 @@ public static partial class StripeApi
                 ? stripeEvent.Account is not null
                 : stripeEvent.Account is null && invoiceKey.StartsWith($"{accountId}/", StringComparison.Ordinal)))
         {
-            await grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
+            await RecordedAsync(() => grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ApplyStripeEventAsync(new StripeInvoiceEvent(
                 stripeEvent.Id, stripeEvent.Type, invoice.Id, invoice.Status, invoice.Number, invoice.AmountDue, invoice.AmountPaid,
-                invoice.HostedInvoiceUrl, stripeEvent.Account, stripeEvent.Type == "invoice.payment_failed" ? "Stripe reported the payment failed." : null));
+                invoice.HostedInvoiceUrl, stripeEvent.Account, stripeEvent.Type == "invoice.payment_failed" ? "Stripe reported the payment failed." : null)));
+        }
+    }
+
+    /// <summary>
+    /// An event that can't be recorded now (the tax provider or the ledger failed while a void was recorded) is a 503
+    /// with Retry-After, never a 500: nothing of it was written (the invoice dropped its activation with the change),
+    /// and Stripe delivers it again.
+    /// </summary>
+    private static async Task RecordedAsync(Func<Task> apply)
+    {
+        try
+        {
+            await apply();
+        }
+        catch (Exception failure) when (failure is not BillingProblemException && !ClusterFailures.IsTransient(failure))
+        {
+            throw new BillingProblemException(ProblemKind.Unavailable, "The event can't be recorded now; Stripe delivers it again.");
         }
     }
 
@@ -208,6 +226,13 @@ public static partial class StripeApi
     [GeneratedRegex("^whsec_[A-Za-z0-9_]{8,240}$")]
     private static partial Regex WebhookSecretPattern();
 
-    [GeneratedRegex("^([0-9]{4}-[0-9]{2}|once-[A-Za-z0-9_-]{1,64})$")]
+    /// <summary>An invoice's id as routes take it: a month (<c>yyyy-MM</c>), a revision of it (<c>yyyy-MM-r{n}</c>) or <c>once-{requestId}</c>.</summary>
+    internal static bool IsInvoiceId(string invoiceId) =>
+        InvoiceIdPattern().Match(invoiceId) is { Success: true } match
+        && (invoiceId.StartsWith("once-", StringComparison.Ordinal) || BillingPeriod.TryParse(match.Groups["month"].Value, out _));
+
+    internal const string InvoiceIdRule = "A month (yyyy-MM), a revision of it (yyyy-MM-r1, -r2, …) or once-{requestId}.";
+
+    [GeneratedRegex("^((?<month>[0-9]{4}-[0-9]{2})(-r[1-9][0-9]{0,2})?|once-[A-Za-z0-9_-]{1,64})$")]
     internal static partial Regex InvoiceIdPattern();
 }

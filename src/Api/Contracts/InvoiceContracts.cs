@@ -66,7 +66,8 @@ public sealed record InvoicePreviewResponse(
     bool IncludeTaxes,
     decimal UsageTotal,
     DateTimeOffset? ScheduledFor,
-    NotScheduledResponse? Reason)
+    NotScheduledResponse? Reason,
+    RevisionResponse? Revision = null)
 {
     public static InvoicePreviewResponse From(InvoicePreview preview) => From(preview.Draft, preview.ScheduledFor, preview.NotScheduled);
 
@@ -87,8 +88,12 @@ public sealed record InvoicePreviewResponse(
         draft.IncludeTaxes,
         draft.UsageTotal,
         scheduledFor,
-        NotScheduledResponse.From(reason));
+        NotScheduledResponse.From(reason),
+        draft.Revision is { } revision ? new RevisionResponse(revision.Number, revision.Revises, revision.RevisesNumber) : null);
 }
+
+/// <summary>A month's invoice after a void: its revision number, and the voided invoice it corrects (key and Stripe number).</summary>
+public sealed record RevisionResponse(int Number, string Revises, string? RevisesNumber);
 
 /// <param name="Total">The composed total in USD; Stripe's own figures are the *Cents fields.</param>
 /// <param name="FailedAttempts">While its Stripe work is failing and being retried: the failed attempts in a row (the reason is <paramref name="FailureReason"/>); null otherwise.</param>
@@ -112,11 +117,14 @@ public sealed record InvoiceResponse(
     DateTimeOffset UpdatedAt,
     int? FailedAttempts,
     DateTimeOffset? NextAttemptAt,
-    bool Sandbox)
+    bool Sandbox,
+    int? Revision = null,
+    bool? Current = null)
 {
     public static InvoiceResponse From(InvoiceSummary s, bool sandbox) => new(
         s.InvoiceKey, Codes.Of(s.Kind), s.Period, s.RequestId, Codes.Of(s.Status), s.DueAt, s.Total, s.StripeInvoiceId, s.Number,
-        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.Note, s.UpdatedAt, s.FailedAttempts, s.NextAttemptAt, sandbox);
+        s.AmountDueCents, s.AmountPaidCents, s.HostedInvoiceUrl, s.FailureReason, s.Note, s.UpdatedAt, s.FailedAttempts, s.NextAttemptAt, sandbox,
+        s.Revision, s.Current);
 }
 
 public sealed record OneTimeItemBody(string? ProductCode, string? Description, decimal? Quantity, decimal? UnitPrice, string? TaxCategory);

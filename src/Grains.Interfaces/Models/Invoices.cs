@@ -49,7 +49,19 @@ public sealed record InvoiceDraft(
     [property: Id(14)] decimal UsageTotal,
     [property: Id(15)] Statement? SourceStatement,
     [property: Id(16)] Jurisdiction? TaxJurisdiction = null,
-    [property: Id(17)] TaxExemptions? TaxExemptions = null);
+    [property: Id(17)] TaxExemptions? TaxExemptions = null,
+    [property: Id(18)] InvoiceRevision? Revision = null);
+
+/// <summary>What a month's revised invoice replaces: revision <paramref name="Number"/> (1, 2, …) of the month, after the invoice before it was voided.</summary>
+/// <param name="Revises">The voided invoice's key.</param>
+/// <param name="RevisesNumber">The voided invoice's Stripe number, named on the revision for the tenant.</param>
+/// <param name="FeeCharged">An earlier invoice of the month already cost the phantom fee: this one costs none (one fee per tenant and month).</param>
+[GenerateSerializer, Immutable, Alias("invoice-revision")]
+public sealed record InvoiceRevision(
+    [property: Id(0)] int Number,
+    [property: Id(1)] string Revises,
+    [property: Id(2)] string? RevisesNumber,
+    [property: Id(3)] bool FeeCharged);
 
 /// <summary>Where an invoice is in its life, from the schedule to Stripe's last word.</summary>
 [GenerateSerializer, Alias("invoice-status")]
@@ -81,6 +93,9 @@ public enum InvoiceStatus
 /// <summary>An invoice as the tenant's history lists it.</summary>
 /// <param name="FailedAttempts">While its Stripe work fails and is retried: the failed attempts in a row (the reason is <paramref name="FailureReason"/>).</param>
 /// <param name="NextAttemptAt">While its Stripe work is retried: when it is tried next.</param>
+/// <param name="Revision">A monthly invoice's revision (0 for the month's first invoice), as the tenant lists it.</param>
+/// <param name="Current">A monthly invoice is the month's current one: false once a later revision replaced it.</param>
+/// <param name="FinalizedAt">When it was final in Stripe, on the billing clock: the invoice date its taxes are reported under.</param>
 [GenerateSerializer, Immutable, Alias("invoice-summary")]
 public sealed record InvoiceSummary(
     [property: Id(0)] string InvoiceKey,
@@ -99,7 +114,10 @@ public sealed record InvoiceSummary(
     [property: Id(13)] DateTimeOffset UpdatedAt,
     [property: Id(14)] string? Note = null,
     [property: Id(15)] int? FailedAttempts = null,
-    [property: Id(16)] DateTimeOffset? NextAttemptAt = null);
+    [property: Id(16)] DateTimeOffset? NextAttemptAt = null,
+    [property: Id(17)] int? Revision = null,
+    [property: Id(18)] bool? Current = null,
+    [property: Id(19)] DateTimeOffset? FinalizedAt = null);
 
 /// <summary>An item of a one-time invoice: a catalogue product at the profile's price, or a custom item.</summary>
 [GenerateSerializer, Immutable, Alias("one-time-item")]

@@ -33,6 +33,11 @@ public enum StatementOutcome
     Replayed,
     /// <summary>Different content for a period not yet invoiced: replaced and rescheduled (200).</summary>
     Replaced,
+    /// <summary>
+    /// A statement for a month whose invoice is void (or was voided for it, while open): the month is invoiced again at once
+    /// as the next revision (201).
+    /// </summary>
+    Revised,
 }
 
 /// <summary>What accepting a statement did.</summary>

@@ -49,9 +49,18 @@ public sealed class InvoiceCorrectionGrain(
 
         var access = await AccessAsync();
         var voided = await VoidInStripeAsync(access, summary.StripeInvoiceId!);
-        await Invoice.ApplyStripeEventAsync(new StripeInvoiceEvent(
-            $"void:{InvoiceKey}", "invoice.voided", voided.Id, voided.Status, voided.Number, voided.AmountDue, voided.AmountPaid, voided.HostedInvoiceUrl,
-            access.Mode == StripeConnectionMode.Connect ? access.StripeAccountId : null, null));
+        try
+        {
+            await Invoice.ApplyStripeEventAsync(new StripeInvoiceEvent(
+                $"void:{InvoiceKey}", "invoice.voided", voided.Id, voided.Status, voided.Number, voided.AmountDue, voided.AmountPaid, voided.HostedInvoiceUrl,
+                access.Mode == StripeConnectionMode.Connect ? access.StripeAccountId : null, null));
+        }
+        catch (Exception failure) when (failure is not BillingProblemException)
+        {
+            // Void in Stripe, not yet recorded here (the tax provider or the ledger failed): a repeat is answered by Stripe for the same key and records it.
+            throw new BillingProblemException(ProblemKind.Unavailable, "The invoice is void in Stripe but could not be recorded yet; send the request again.");
+        }
+
         if (state.State.VoidedAt is null)
         {
             state.State.VoidedAt = time.GetUtcNow();
@@ -188,7 +197,8 @@ public sealed class InvoiceCorrectionGrain(
 
         if (entry.ReportTaxes.Count > 0)
         {
-            var original = new TaxReportEntry(InvoiceKey, draft.TenantId, summary.Number, summary.StripeInvoiceId!, draft.InvoiceDate, [], false);
+            // Named as the invoice's own tax rows name it: dated when it was finalized (the composed date only for invoices finalized before that was kept).
+            var original = new TaxReportEntry(InvoiceKey, draft.TenantId, summary.Number, summary.StripeInvoiceId!, summary.FinalizedAt ?? draft.InvoiceDate, [], false);
             var month = BillingPeriod.Of(result.CreatedAt).ToString();
             await GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(draft.AccountId, month))
                 .RecordTaxAdjustmentAsync(TaxAdjustments.Credit(original, entry.ReportTaxes, entry.Request.RequestId, result.Number, result.CreatedAt));

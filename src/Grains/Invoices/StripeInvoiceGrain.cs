@@ -503,7 +503,7 @@ public sealed partial class StripeInvoiceGrain(
         {
             var finalizedAt = State.FinalizedAt ?? time.GetUtcNow();
             var ledger = GrainFactory.GetGrain<IAccountLedgerGrain>(GrainKeys.AccountLedger(Draft.AccountId, InvoiceLifecycle.LedgerMonth(State, finalizedAt)));
-            if (PhantomFees.Applies(Draft.UsageTotal))
+            if (Domain.Corrections.MonthRevisions.CostsFee(Draft))
             {
                 await ledger.RecordPhantomFeeAsync(new PhantomFee(
                     InvoiceKey, Draft.TenantId, PhantomFees.Fee, Draft.UsageTotal, finalizedAt, State.StripeInvoiceId!, State.Number));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using TenantBilling.Grains.Domain.Addresses;
+using TenantBilling.Grains.Domain.Corrections;
 using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Domain.OneTimeInvoices;
 using TenantBilling.Grains.Domain.Schedule;
@@ -117,10 +118,21 @@ public sealed partial class TenantGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        var invoiced = Book.NeedsInvoiceToAccept(period, statement, now)
-            ? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
-            : null;
-        var decision = Book.Accept(period, statement, State.Profile, now, invoiced);
+        InvoiceDraft? invoiced = null;
+        InvoiceStatus? status = null;
+        if (Book.NeedsInvoiceToAccept(period, statement, now))
+        {
+            var key = Book.InvoiceKey(AccountId, TenantId, period);
+            invoiced = await Invoice(key).GetDraftAsync();
+            status = invoiced is null ? null : (await Invoice(key).GetSummaryAsync())?.Status;
+            if (status is { } open && PeriodBook.VoidsFirst(open) && invoiced!.SourceStatement is { } billed && !billed.HasSameContent(statement))
+            {
+                // Another statement for a month open in Stripe: voided first (exactly once; a 503 leaves the statement to be sent again).
+                status = (await GrainFactory.GetGrain<IInvoiceCorrectionGrain>(key).VoidAsync()).Status;
+            }
+        }
+
+        var decision = Book.Accept(period, statement, State.Profile, now, invoiced, status);
         if (decision.Changed)
         {
             await SetAlarmAsync(now);
@@ -135,14 +147,15 @@ public sealed partial class TenantGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
+        var key = Book.InvoiceKey(AccountId, TenantId, period);
         var handedOver = Book.Find(period) is { } entry && PeriodBook.MayHaveBeenHandedOver(entry, now)
-            ? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+            ? await Invoice(key).GetDraftAsync()
             : null;
         switch (Book.Preview(period, State.Profile, now, handedOver))
         {
             case PreviewPlan.FromInvoice invoiced:
                 var draft = handedOver
-                    ?? await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, period)).GetDraftAsync()
+                    ?? await Invoice(key).GetDraftAsync()
                     ?? throw BillingProblemException.NotFound($"A statement for {period}");
                 return new InvoicePreview(draft, null, invoiced.Reason);
             case PreviewPlan.Kept kept:
@@ -166,9 +179,13 @@ public sealed partial class TenantGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        var keys = State.InvoicedPeriods.Select(period => GrainKeys.MonthlyInvoice(AccountId, TenantId, period))
+        var book = Book;
+        var revisions = State.InvoicedPeriods.Concat(book.MayHaveBeenHandedOver(now).Select(e => e.Period))
+            .SelectMany(period => book.InvoiceKeys(AccountId, TenantId, period).Select(k => (k.Key, k.Revision, Current: k.Revision == book.Revision(period))))
+            .DistinctBy(k => k.Key, StringComparer.Ordinal)
+            .ToDictionary(k => k.Key, k => (k.Revision, k.Current), StringComparer.Ordinal);
+        var keys = revisions.Keys
             .Concat(State.OneTimeRequests.Select(requestId => GrainKeys.OneTimeInvoice(AccountId, TenantId, requestId)))
-            .Concat(Book.MayHaveBeenHandedOver(now).Select(e => GrainKeys.MonthlyInvoice(AccountId, TenantId, e.Period)))
             .ToList();
         if (!State.ListsItsOwnInvoices)
         {
@@ -178,7 +195,9 @@ public sealed partial class TenantGrain(
             }
         }
 
-        var invoices = (await Task.WhenAll(keys.Distinct(StringComparer.Ordinal).Select(key => Invoice(key).GetSummaryAsync()))).OfType<InvoiceSummary>().ToList();
+        var invoices = (await Task.WhenAll(keys.Distinct(StringComparer.Ordinal).Select(key => Invoice(key).GetSummaryAsync()))).OfType<InvoiceSummary>()
+            .Select(i => revisions.TryGetValue(i.InvoiceKey, out var r) ? i with { Revision = r.Revision, Current = r.Current } : i)
+            .ToList();
         invoices.AddRange(Book.PendingInvoices(AccountId, TenantId).Where(p => invoices.TrueForAll(i => i.InvoiceKey != p.InvoiceKey)));
         return invoices
             .OrderByDescending(i => i.DueAt ?? i.UpdatedAt)
@@ -380,15 +399,27 @@ public sealed partial class TenantGrain(
     {
         foreach (var entry in Book.MayHaveBeenHandedOver(now))
         {
-            if (await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, entry.Period)).GetDraftAsync() is not null)
+            if (await Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, entry.Period, entry.Revision)).GetDraftAsync() is not null)
             {
                 Book.HandedOver(entry, now);
             }
         }
     }
 
-    private Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate) =>
-        WithTaxesAsync(InvoiceComposer.ComposeMonthly(AccountId, TenantId, BillingPeriod.Parse(entry.Period), entry.Statement, profile, invoiceDate));
+    /// <summary>The entry's invoice with its taxes; a revision names the voided invoice it corrects (<see cref="MonthRevisions"/>).</summary>
+    private async Task<InvoiceDraft> ComposeAsync(PeriodEntry entry, BillingProfile profile, DateTimeOffset invoiceDate)
+    {
+        var draft = InvoiceComposer.ComposeMonthly(AccountId, TenantId, BillingPeriod.Parse(entry.Period), entry.Statement, profile, invoiceDate);
+        if (entry.Revision > 0)
+        {
+            var previous = Invoice(GrainKeys.MonthlyInvoice(AccountId, TenantId, entry.Period, entry.Revision - 1));
+            var previousDraft = await previous.GetDraftAsync()
+                ?? throw new InvalidOperationException($"Revision {entry.Revision} of {entry.Period} has no invoice before it.");
+            draft = MonthRevisions.Revise(draft, entry.Revision, previousDraft, (await previous.GetSummaryAsync())?.Number);
+        }
+
+        return await WithTaxesAsync(draft);
+    }
 
     /// <summary>
     /// Adds the taxes when the profile includes them. Without a validated address there is no

@@ -51,5 +51,8 @@ public sealed class TenantState : IPeriodBookState
     /// </summary>
     [Id(15)] public bool ListsItsOwnInvoices { get; set; }
 
+    /// <inheritdoc />
+    [Id(16)] public Dictionary<string, int> Revisions { get; set; } = [];
+
     public bool Exists => Details is not null;
 }

@@ -24,6 +24,7 @@ public sealed class PeriodBookTests
         public string? LatestStatementPeriod { get; set; }
         public decimal LatestUsageTotal { get; set; }
         public List<string> InvoicedPeriods { get; } = [];
+        public Dictionary<string, int> Revisions { get; } = [];
     }
 
     /// <summary>A book holding October 2026 in the given stage (statement of 1,000 minutes, due Nov 20).</summary>
@@ -368,7 +369,8 @@ public sealed class PeriodBookTests
         { "scheduled and due, same content: a replay either way", PeriodStage.Scheduled, Utc(2026, 11, 20), 1000, false },
         { "scheduled, not yet due: it can't have been", PeriodStage.Scheduled, Utc(2026, 11, 19), 1200, false },
         { "composing: recorded as being handed over", PeriodStage.Composing, Utc(2026, 11, 21), 1200, false },
-        { "handed over: recorded", PeriodStage.HandedOver, Utc(2026, 11, 21), 1200, false },
+        { "handed over, other content: its invoice says whether it is void (a revision), open (voided first) or paid", PeriodStage.HandedOver, Utc(2026, 11, 21), 1200, true },
+        { "handed over, same content: asked too, as a void invoice makes it a revision", PeriodStage.HandedOver, Utc(2026, 11, 21), 1000, true },
         { "unscheduled: never handed over", PeriodStage.Unscheduled, Utc(2026, 11, 21), 1200, false },
     };
 
@@ -407,6 +409,99 @@ public sealed class PeriodBookTests
         Assert.Equal(["2026-10"], book.MayHaveBeenHandedOver(Utc(2026, 11, 20)).Select(e => e.Period));
         Assert.Empty(book.MayHaveBeenHandedOver(Utc(2026, 11, 19)));
     }
+
+    public static TheoryData<string, InvoiceStatus, decimal, StatementOutcome?, string?> InvoicedCases => new()
+    {
+        // case; the handed-over October invoice's status; minutes sent; outcome (null: 409); what the 409 points to
+        { "void, other content: revision 1, due at once", InvoiceStatus.Void, 1200, StatementOutcome.Revised, null },
+        { "void, the same content: revision 1 too (the month is billed again)", InvoiceStatus.Void, 1000, StatementOutcome.Revised, null },
+        { "sent, same content: a replay", InvoiceStatus.Sent, 1000, StatementOutcome.Replayed, null },
+        { "sent, other content (not voided first): void it", InvoiceStatus.Sent, 1200, null, "/void" },
+        { "payment failed, other content: void it", InvoiceStatus.PaymentFailed, 1200, null, "/void" },
+        { "paid, other content: credit it", InvoiceStatus.Paid, 1200, null, "/credit" },
+        { "paid, same content: a replay", InvoiceStatus.Paid, 1000, StatementOutcome.Replayed, null },
+        { "failed, other content: already invoiced", InvoiceStatus.Failed, 1200, null, "already been invoiced" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvoicedCases))]
+    public void A_statement_for_an_invoiced_month_is_a_revision_once_its_invoice_is_void_and_refused_otherwise(
+        string name, InvoiceStatus status, decimal minutes, StatementOutcome? outcome, string? pointsTo)
+    {
+        var (book, state) = WithOctober(PeriodStage.HandedOver);
+        var now = Utc(2026, 12, 3, 9);
+
+        if (outcome is null)
+        {
+            var refused = Assert.Throws<BillingProblemException>(() => book.Accept("2026-10", Usage(minutes), Profile(), now, Draft("2026-10"), status));
+            Assert.Equal(ProblemKind.Conflict, refused.Kind);
+            Assert.Contains(pointsTo!, refused.Message, StringComparison.Ordinal);
+            Assert.Equal((PeriodStage.HandedOver, 1000m, 0), (book.Find("2026-10")!.Stage, book.Find("2026-10")!.Statement.Quantities["minutes_outbound"], book.Revision("2026-10")));
+            return;
+        }
+
+        var decision = book.Accept("2026-10", Usage(minutes), Profile(), now, Draft("2026-10"), status);
+
+        Assert.True(outcome == decision.Answer.Outcome, name);
+        var entry = book.Find("2026-10")!;
+        if (outcome == StatementOutcome.Revised)
+        {
+            Assert.Equal((true, now, PeriodStage.Scheduled, 1, minutes), (decision.Changed, decision.Answer.ScheduledFor, entry.Stage, entry.Revision, entry.Statement.Quantities["minutes_outbound"]));
+            Assert.Equal(1, state.Revisions["2026-10"]);
+            Assert.Equal("acct/t1/2026-10-r1", book.InvoiceKey("acct", "t1", "2026-10"));
+            Assert.Equal([("acct/t1/2026-10", 0), ("acct/t1/2026-10-r1", 1)], book.InvoiceKeys("acct", "t1", "2026-10"));
+        }
+        else
+        {
+            Assert.Equal((false, PeriodStage.HandedOver, 0), (decision.Changed, entry.Stage, entry.Revision));
+            Assert.Equal("acct/t1/2026-10", book.InvoiceKey("acct", "t1", "2026-10"));
+        }
+    }
+
+    [Fact]
+    public void A_revision_keeps_its_key_while_pending_and_the_next_void_makes_the_next_revision()
+    {
+        var (book, state) = WithOctober(PeriodStage.HandedOver);
+        var now = Utc(2026, 12, 3, 9);
+        book.Accept("2026-10", Usage(1200), Profile(), now, Draft("2026-10"), InvoiceStatus.Void);
+
+        // Not handed over yet: another statement replaces it, under the same key.
+        var replaced = book.Accept("2026-10", Usage(1300), Profile(), now.AddMinutes(1));
+        Assert.Equal((StatementOutcome.Replaced, 1), (replaced.Answer.Outcome, book.Revision("2026-10")));
+        Assert.Equal(1300, book.Find("2026-10")!.Statement.Quantities["minutes_outbound"]);
+
+        book.HandedOver(book.Find("2026-10")!, now.AddMinutes(2));
+        Assert.Equal(["2026-10"], state.InvoicedPeriods);
+        var revised = book.Accept("2026-10", Usage(1400), Profile(), now.AddDays(1), Draft("2026-10") with { SourceStatement = Usage(1300) }, InvoiceStatus.Void);
+
+        Assert.Equal((StatementOutcome.Revised, 2, "acct/t1/2026-10-r2"), (revised.Answer.Outcome, book.Revision("2026-10"), book.InvoiceKey("acct", "t1", "2026-10")));
+        Assert.Equal("acct/t1/2026-10-r2", Assert.Single(book.PendingInvoices("acct", "t1")).InvoiceKey);
+    }
+
+    [Fact]
+    public void A_revision_of_a_trimmed_month_comes_back_into_the_book_and_one_without_a_profile_waits_for_it()
+    {
+        var state = new State { TrimmedThrough = "2025-06" };
+        state.InvoicedPeriods.Add("2025-01");
+        var book = new PeriodBook(state);
+        Assert.True(book.NeedsInvoiceToAccept("2025-01", Usage(5), Nov2));
+
+        var revised = book.Accept("2025-01", Usage(5), profile: null, Nov2, Draft("2025-01"), InvoiceStatus.Void);
+
+        Assert.Equal((StatementOutcome.Revised, (DateTimeOffset?)null, NotScheduledCode.NoBillingProfile), (revised.Answer.Outcome, revised.Answer.ScheduledFor, revised.Answer.NotScheduled?.Code));
+        Assert.Equal((PeriodStage.Unscheduled, 1), (book.Find("2025-01")!.Stage, book.Find("2025-01")!.Revision));
+    }
+
+    [Theory]
+    [InlineData(InvoiceStatus.Sent, true)]
+    [InlineData(InvoiceStatus.PaymentFailed, true)]
+    [InlineData(InvoiceStatus.Uncollectible, true)]
+    [InlineData(InvoiceStatus.Paid, false)]
+    [InlineData(InvoiceStatus.Void, false)]
+    [InlineData(InvoiceStatus.Failed, false)]
+    [InlineData(InvoiceStatus.HandedOver, false)]
+    public void Other_content_voids_first_only_an_invoice_open_in_Stripe(InvoiceStatus status, bool voidsFirst) =>
+        Assert.Equal(voidsFirst, PeriodBook.VoidsFirst(status));
 
     private static InvoiceDraft Draft(string period) => new(
         GrainKeys.MonthlyInvoice("acct", "t1", period), "acct", "t1", InvoiceKind.Monthly, period, "Usage", Utc(2026, 11, 20),

@@ -631,7 +631,7 @@ public static class InvoiceLifecycle
             draft.InvoiceKey, draft.Kind, draft.Period, requestId, invoice.Status, draft.InvoiceDate, draft.Total,
             invoice.StripeInvoiceId, invoice.Number, invoice.AmountDueCents, invoice.AmountPaidCents, invoice.HostedInvoiceUrl,
             invoice.FailureReason, invoice.UpdatedAt, invoice.Note,
-            retrying ? invoice.FailedAttempts : null, retrying ? invoice.NextAttemptAt : null);
+            retrying ? invoice.FailedAttempts : null, retrying ? invoice.NextAttemptAt : null, FinalizedAt: invoice.FinalizedAt);
     }
 
     private static void Retrying(IInvoiceProgress invoice, string message, DateTimeOffset now)

@@ -16,4 +16,7 @@ public interface IPeriodBookState
 
     /// <summary>Every month whose invoice was handed over, in hand-over order (trimmed entries included): the tenant's invoice list.</summary>
     List<string> InvoicedPeriods { get; }
+
+    /// <summary>The current revision of each month that has been revised (never trimmed; months without revisions are absent).</summary>
+    Dictionary<string, int> Revisions { get; }
 }

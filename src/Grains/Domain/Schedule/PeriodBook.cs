@@ -43,11 +43,33 @@ public sealed class PeriodBook(IPeriodBookState state)
     /// only its invoice knows whether it was billed and from which statement; or other content arrives for a month
     /// that is due and may have been handed over already.
     /// </summary>
+    /// <remarks>
+    /// A handed-over month is always looked up, the same statement too: a month whose invoice is void is invoiced again
+    /// (<see cref="Accept"/> with the invoice's status), and one whose invoice is open is voided first (<see cref="VoidsFirst"/>).
+    /// </remarks>
     public bool NeedsInvoiceToAccept(string period, Statement statement, DateTimeOffset now) => Find(period) switch
     {
         null => state.TrimmedThrough is { } trimmed && string.CompareOrdinal(period, trimmed) <= 0,
-        var entry => MayHaveBeenHandedOver(entry, now) && !entry.Statement.HasSameContent(statement),
+        var entry => entry.Stage == PeriodStage.HandedOver || (MayHaveBeenHandedOver(entry, now) && !entry.Statement.HasSameContent(statement)),
     };
+
+    /// <summary>The month's current revision: 0 until its first invoice was voided and the month invoiced again.</summary>
+    public int Revision(string period) => state.Revisions.GetValueOrDefault(period);
+
+    /// <summary>The key of the month's current invoice (<see cref="GrainKeys.MonthlyInvoice(string, string, string, int)"/>).</summary>
+    public string InvoiceKey(string accountId, string tenantId, string period) => GrainKeys.MonthlyInvoice(accountId, tenantId, period, Revision(period));
+
+    /// <summary>Every invoice key the month has had, the first first; the last is the current one.</summary>
+    public IEnumerable<(string Key, int Revision)> InvoiceKeys(string accountId, string tenantId, string period) =>
+        Enumerable.Range(0, Revision(period) + 1).Select(r => (GrainKeys.MonthlyInvoice(accountId, tenantId, period, r), r));
+
+    /// <summary>
+    /// Another statement for a month whose invoice is open in Stripe (sent, payment failed, uncollectible): the invoice is
+    /// voided first, then the month is invoiced again from the new statement. Stripe's own revision (<c>from_invoice</c>)
+    /// is not used: it copies the original's lines into the new draft and can't revise a void invoice, whereas a void and a
+    /// new invoice take one path whether the void came from us, from the reseller's Dashboard or from this statement.
+    /// </summary>
+    public static bool VoidsFirst(InvoiceStatus status) => status is InvoiceStatus.Sent or InvoiceStatus.PaymentFailed or InvoiceStatus.Uncollectible;
 
     /// <summary>The entry is due and still scheduled: its hand-over may have happened without being recorded.</summary>
     public static bool MayHaveBeenHandedOver(PeriodEntry entry, DateTimeOffset now) => entry.Stage == PeriodStage.Scheduled && entry.DueAt <= now;
@@ -57,10 +79,13 @@ public sealed class PeriodBook(IPeriodBookState state)
 
     /// <summary>
     /// Takes the statement of a closed month. The same content again changes nothing; other content replaces
-    /// the statement and reschedules it while the invoice is not being handed over, and is a conflict after.
+    /// the statement and reschedules it while the invoice is not being handed over, and is a conflict after (a paid
+    /// invoice is credited instead, an open one voided first). Once the month's invoice is void, any statement for it
+    /// (the same one too) is the month's next revision, invoiced at once.
     /// </summary>
-    /// <param name="invoiced">The month's handed-over draft (null when there is none), when <see cref="NeedsInvoiceToAccept"/> asked for it.</param>
-    public StatementDecision Accept(string period, Statement statement, BillingProfile? profile, DateTimeOffset now, InvoiceDraft? invoiced = null)
+    /// <param name="invoiced">The month's current handed-over draft (null when there is none), when <see cref="NeedsInvoiceToAccept"/> asked for it.</param>
+    /// <param name="invoicedStatus">That invoice's status: a void one makes the statement (another or the same) the month's next revision.</param>
+    public StatementDecision Accept(string period, Statement statement, BillingProfile? profile, DateTimeOffset now, InvoiceDraft? invoiced = null, InvoiceStatus? invoicedStatus = null)
     {
         var month = BillingPeriod.Parse(period);
         if (!month.IsClosedAt(now))
@@ -69,6 +94,17 @@ public sealed class PeriodBook(IPeriodBookState state)
         }
 
         var entry = Find(period);
+        var invoicedNow = invoiced is not null && (entry is null || entry.Stage == PeriodStage.HandedOver || MayHaveBeenHandedOver(entry, now));
+        if (invoicedNow && invoicedStatus == InvoiceStatus.Void)
+        {
+            return Revise(period, entry, statement, profile, now);
+        }
+
+        if (invoicedNow && invoicedStatus is { } status && (invoiced!.SourceStatement ?? entry?.Statement) is { } billed && !billed.HasSameContent(statement))
+        {
+            throw NotRevisable(period, status);
+        }
+
         StatementOutcome outcome;
         if (entry is not null)
         {
@@ -109,6 +145,44 @@ public sealed class PeriodBook(IPeriodBookState state)
         Schedule(entry, profile, now);
         Trim();
         return new StatementDecision(Answer(outcome, entry, profile), Changed: true);
+    }
+
+    /// <summary>
+    /// The month's invoice is void: the statement becomes the month's next revision, due at once (or unscheduled
+    /// without a profile). Its key is fixed now (<see cref="InvoiceKey"/>), so however often it is handed over it is
+    /// one invoice; until it is, another statement replaces this one as for any month not yet invoiced.
+    /// </summary>
+    private StatementDecision Revise(string period, PeriodEntry? entry, Statement statement, BillingProfile? profile, DateTimeOffset now)
+    {
+        var revision = Revision(period) + 1;
+        if (revision > GrainKeys.MaxRevision)
+        {
+            throw BillingProblemException.Conflict($"{period} has been revised {GrainKeys.MaxRevision} times; it can't be revised again.");
+        }
+
+        if (entry is null)
+        {
+            entry = new PeriodEntry { Period = period };
+            InsertInOrder(entry);
+        }
+
+        entry.Statement = statement;
+        entry.ReceivedAt = now;
+        entry.Revision = revision;
+        entry.Draft = null;
+        entry.HandedOverAt = null;
+        entry.WaitingReason = null;
+        entry.Stage = profile is null ? PeriodStage.Unscheduled : PeriodStage.Scheduled;
+        entry.DueAt = profile is null ? null : now;
+        state.Revisions[period] = revision;
+        if (state.LatestStatementPeriod is null || string.CompareOrdinal(period, state.LatestStatementPeriod) >= 0)
+        {
+            state.LatestStatementPeriod = period;
+            state.LatestUsageTotal = statement.UsageTotal;
+        }
+
+        Trim();
+        return new StatementDecision(Answer(StatementOutcome.Revised, entry, profile), Changed: true);
     }
 
     /// <summary>Recomputes the due instant of every entry not yet being handed over, after the profile changed or was deleted.</summary>
@@ -199,9 +273,9 @@ public sealed class PeriodBook(IPeriodBookState state)
     /// <summary>The invoices still to be handed over, as the tenant's invoice list shows them.</summary>
     public IEnumerable<InvoiceSummary> PendingInvoices(string accountId, string tenantId) =>
         Periods.Where(e => e.IsPending).Select(e => new InvoiceSummary(
-            GrainKeys.MonthlyInvoice(accountId, tenantId, e.Period), InvoiceKind.Monthly, e.Period, null,
+            GrainKeys.MonthlyInvoice(accountId, tenantId, e.Period, e.Revision), InvoiceKind.Monthly, e.Period, null,
             e.Stage == PeriodStage.Composing ? InvoiceStatus.Composing : e.WaitingReason is null ? InvoiceStatus.Scheduled : InvoiceStatus.WaitingForTaxes,
-            e.DueAt, e.Draft?.Total, null, null, null, null, null, e.WaitingReason, e.ReceivedAt));
+            e.DueAt, e.Draft?.Total, null, null, null, null, null, e.WaitingReason, e.ReceivedAt, Revision: e.Revision, Current: true));
 
     /// <summary>Why the entry's month is not scheduled, or null while it is pending.</summary>
     public static NotScheduled? WhyNotScheduled(PeriodEntry entry, BillingProfile? profile) => entry.Stage switch
@@ -247,6 +321,16 @@ public sealed class PeriodBook(IPeriodBookState state)
         var index = Periods.FindIndex(e => string.CompareOrdinal(e.Period, entry.Period) > 0);
         Periods.Insert(index < 0 ? Periods.Count : index, entry);
     }
+
+    /// <summary>Why another statement can't be taken for a month whose invoice has <paramref name="status"/>.</summary>
+    private BillingProblemException NotRevisable(string period, InvoiceStatus status) => status switch
+    {
+        InvoiceStatus.Paid => BillingProblemException.Conflict(
+            $"{period} is invoiced and paid, so it can't be invoiced again; credit the difference instead (POST …/invoices/{GrainKeys.MonthlyInvoiceId(period, Revision(period))}/credit)."),
+        _ when VoidsFirst(status) => BillingProblemException.Conflict(
+            $"{period} is invoiced and open in Stripe: void it first (POST …/invoices/{GrainKeys.MonthlyInvoiceId(period, Revision(period))}/void), then send the statement again."),
+        _ => AlreadyInvoiced(period),
+    };
 
     private static BillingProblemException AlreadyInvoiced(string period) =>
         BillingProblemException.Conflict($"{period} has already been invoiced with a different statement; it can't be changed.");

@@ -19,6 +19,9 @@ public sealed class PeriodEntry
     /// <summary>The composed invoice while <see cref="PeriodStage.Composing"/>: what is handed over again.</summary>
     [Id(7)] public InvoiceDraft? Draft { get; set; }
 
+    /// <summary>Which of the month's invoices the entry bills: 0 for the first, n for the n-th revision (after a void).</summary>
+    [Id(8)] public int Revision { get; set; }
+
     /// <summary>Scheduled or composing: its invoice is still to be handed over.</summary>
     public bool IsPending => Stage is PeriodStage.Scheduled or PeriodStage.Composing;
 }
