@@ -180,7 +180,7 @@ public sealed class RealPipelineRestartTests(PostgresFixture postgres)
             // Exactly one Stripe invoice for the key, finalized and sent once, with the hand-worked figures (its credit went to the setup invoice).
             var ours = this.Ours();
             Assert.Equal((sent.StripeInvoiceId, "open", 1), (ours.Id, ours.Status, ours.SendCount));
-            await HandWorkedInvoices.AssertStripeHoldsAsync(StripeReader(this.Stripe, this.secretKey), ours.Id, this.Expected with { AmountDue = this.Expected.Total });
+            await HandWorkedInvoices.AssertStripeHoldsAsync(StripeReader.For(this.Stripe.ApiBase, this.secretKey), ours.Id, this.Expected with { AmountDue = this.Expected.Total });
 
             // One phantom fee and one tax report entry for the key, in the ledger of the month it was finalized.
             var ledger = this.Ledger(this.second);
@@ -253,11 +253,4 @@ public sealed class RealPipelineRestartTests(PostgresFixture postgres)
             await Task.Delay(100);
         }
     }
-
-    private static global::Stripe.StripeClient StripeReader(StripeSandboxServer stripe, string secretKey) => new(new global::Stripe.StripeClientOptions
-    {
-        ApiKey = secretKey,
-        ApiBase = stripe.ApiBase,
-        HttpClient = new global::Stripe.SystemNetHttpClient(new HttpClient(), maxNetworkRetries: 2),
-    });
 }
