@@ -41,10 +41,11 @@ public sealed class CorrectionTests
         return (client, await client.V1.Invoices.FinalizeInvoiceAsync(draft.Id));
     }
 
-    private static async Task<Invoice> PaidTaxedInvoiceAsync(StripeSandboxServer server, StripeClient client)
+    /// <summary>The same invoice charged to a saved card: paid.</summary>
+    private static async Task<(StripeClient Client, Invoice Invoice)> PaidTaxedInvoiceAsync(StripeSandboxServer server)
     {
-        var (_, open) = await OpenTaxedInvoiceAsync(server, "charge_automatically");
-        return await client.V1.Invoices.PayAsync(open.Id);
+        var (client, open) = await OpenTaxedInvoiceAsync(server, "charge_automatically");
+        return (client, await client.V1.Invoices.PayAsync(open.Id));
     }
 
     /// <summary>A credit of <paramref name="amount"/> cents on an invoice line, with the tax amounts given (none: an untaxed line's).</summary>
@@ -65,8 +66,7 @@ public sealed class CorrectionTests
     public async Task Voiding_a_paid_or_a_draft_invoice_is_refused_with_Stripe_s_error_and_an_open_one_is_voided()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         var draft = await client.NewDraftAsync((await client.NewCustomerAsync()).Id);
         var (_, open) = await OpenTaxedInvoiceAsync(server);
 
@@ -125,8 +125,7 @@ public sealed class CorrectionTests
     public async Task Only_an_open_or_uncollectible_invoice_can_be_revised()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         var (_, voided) = await OpenTaxedInvoiceAsync(server);
         await client.V1.Invoices.VoidInvoiceAsync(voided.Id);
         var draft = await client.NewDraftAsync(paid.CustomerId);
@@ -155,8 +154,7 @@ public sealed class CorrectionTests
     public async Task A_credit_note_on_a_line_with_tax_amounts_is_refused_without_the_matching_tax_amounts()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         var taxed = paid.Lines.Data[0];
         var usf = taxed.Taxes[0].TaxRateDetails.TaxRateId;
 
@@ -189,8 +187,7 @@ public sealed class CorrectionTests
     public async Task A_whole_taxed_line_credited_to_the_balance_reverses_its_taxes()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
 
         var note = await client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
@@ -220,8 +217,7 @@ public sealed class CorrectionTests
     public async Task A_credit_note_takes_a_taxed_line_with_its_tax_amounts_and_an_untaxed_one_without()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
 
         var note = await client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
@@ -237,8 +233,7 @@ public sealed class CorrectionTests
     public async Task A_refund_is_at_most_what_was_charged_and_the_parts_must_add_up_to_the_total()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         var setUp = Credit(paid.Lines.Data[1], 400);
 
         var wrongSum = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions { Invoice = paid.Id, Lines = [setUp], RefundAmount = 300 }));
@@ -319,8 +314,7 @@ public sealed class CorrectionTests
     public async Task A_credit_note_whose_answer_was_lost_is_replayed_under_its_key_and_never_issued_twice()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         server.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Method = "POST", Path = "/v1/credit_notes", ReplaySuccess = true, Count = 1 });
         var create = new CreditNoteCreateOptions { Invoice = paid.Id, Lines = [WholeLine(paid.Lines.Data[0])], CreditAmount = 6676 };
         var options = new RequestOptions { IdempotencyKey = "credit:lost-answer" };
