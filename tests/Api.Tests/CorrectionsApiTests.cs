@@ -14,8 +14,7 @@ public sealed class CorrectionsApiTests(StripeApiFactory api) : IClassFixture<St
     {
         var account = await Seed.AccountAsync(_operator);
         var secret = $"sk_test_{Guid.NewGuid():N}";
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(account)}/stripe-connection", JsonSerializer.Serialize(new { secretKey = secret, webhookSecret = "whsec_corrections" })))
-            .ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, account, secret, webhookSecret: "whsec_corrections");
         await Seed.BillableTenantAsync(_operator, account, "bakery");
         return (Seed.TenantUrl(account, "bakery"), api.Stripe.PlatformAccountId(secret), secret);
     }
@@ -25,15 +24,7 @@ public sealed class CorrectionsApiTests(StripeApiFactory api) : IClassFixture<St
     {
         var items = new object[] { new { productCode = "local_numbers", quantity = 3 }, new { description = "Set-up", quantity = 1, unitPrice = 40, taxCategory = "non_taxable" } };
         await (await _operator.PostJsonAsync($"{tenantUrl}/one-time-invoices", JsonSerializer.Serialize(new { requestId, items }))).ExpectJsonAsync(HttpStatusCode.Created);
-        JsonElement sent = default;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                sent = (await (await _operator.GetAsync($"{tenantUrl}/invoices")).ExpectJsonAsync(HttpStatusCode.OK)).EnumerateArray().Single(i => i.GetProperty("requestId").GetString() == requestId);
-                return sent.GetProperty("status").GetString() == "sent";
-            },
-            TimeSpan.FromSeconds(60));
-        return sent;
+        return await Seed.SentInvoiceAsync(_operator, tenantUrl, i => i.GetProperty("requestId").GetString() == requestId);
     }
 
     /// <summary>A client repeats a 503 (the fake fails each route's first request once, as Stripe can).</summary>

@@ -24,7 +24,7 @@ public sealed class HandWorkedMoneyApiTests(StripeApiFactory api) : IClassFixtur
         await SetClockAsync(handCase.ProfileAt);
         var accountId = await Seed.AccountAsync(_operator);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, accountId, secretKey);
         var tenantUrl = Seed.TenantUrl(accountId, "t1");
         var address = handCase.Address;
         await Seed.TenantAsync(_operator, accountId, "t1", Seed.TenantBody(line1: address.Line1, line2: null, city: address.City, state: address.State, postalCode: address.PostalCode));
@@ -32,19 +32,14 @@ public sealed class HandWorkedMoneyApiTests(StripeApiFactory api) : IClassFixtur
         var exemptions = JsonSerializer.Serialize(new { federal = handCase.Exemptions.Federal, stateLocal = handCase.Exemptions.StateLocal, sales = handCase.Exemptions.Sales });
         await (await _operator.PutJsonAsync($"{tenantUrl}/tax-exemptions", exemptions)).ExpectJsonAsync(HttpStatusCode.OK);
         await (await _operator.PutJsonAsync($"{tenantUrl}/billing-profile", HandWorkedInvoices.ProfileJson)).ExpectJsonAsync(HttpStatusCode.OK);
-        var stripe = new global::Stripe.StripeClient(new global::Stripe.StripeClientOptions
-        {
-            ApiKey = secretKey,
-            ApiBase = api.Stripe.ApiBase,
-            HttpClient = new global::Stripe.SystemNetHttpClient(new HttpClient(), maxNetworkRetries: 2),   // the fake fails each route's first read once
-        });
+        var stripe = StripeReader.For(api.Stripe.ApiBase, secretKey);
 
         foreach (var expected in handCase.Invoices)
         {
             await SetClockAsync(expected.StatementAt);
             await (await _operator.PutJsonAsync($"{tenantUrl}/statements/{expected.Period}", HandWorkedInvoices.StatementJson)).ExpectJsonAsync(HttpStatusCode.Created);
             await SetClockAsync(expected.BilledAt);
-            var invoice = await SentAsync(tenantUrl, expected.Period);
+            var invoice = await Seed.SentInvoiceAsync(_operator, tenantUrl, i => i.GetProperty("period").GetString() == expected.Period);   // the test clock's move woke the tenant
 
             await HandWorkedInvoices.AssertStripeHoldsAsync(stripe, invoice.GetProperty("stripeInvoiceId").GetString()!, expected);
         }
@@ -54,22 +49,4 @@ public sealed class HandWorkedMoneyApiTests(StripeApiFactory api) : IClassFixtur
 
     private async Task SetClockAsync(DateTimeOffset now) =>
         await (await _operator.PostJsonAsync("/v1/test-clock", JsonSerializer.Serialize(new { now }))).ExpectJsonAsync(HttpStatusCode.OK);
-
-    /// <summary>The month's invoice once it is sent (the test clock's move woke the tenant).</summary>
-    private async Task<JsonElement> SentAsync(string tenantUrl, string period)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var list = await (await _operator.GetAsync($"{tenantUrl}/invoices")).ExpectJsonAsync(HttpStatusCode.OK);
-            var invoice = list.EnumerateArray().SingleOrDefault(i => i.GetProperty("period").GetString() == period);
-            if (invoice.ValueKind == JsonValueKind.Object && invoice.GetProperty("status").GetString() == "sent")
-            {
-                return invoice;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"The {period} invoice was not sent within 60 s: {list}");
-            await Task.Delay(100);
-        }
-    }
 }

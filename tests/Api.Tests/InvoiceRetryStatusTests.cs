@@ -19,7 +19,7 @@ public sealed class InvoiceRetryStatusTests(StripeApiFactory api) : IClassFixtur
         await SetClockAsync("2026-10-05T00:00:00Z");
         var accountId = await Seed.AccountAsync(_operator);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, accountId, secretKey);
         await Seed.BillableTenantAsync(_operator, accountId, "t1");
         var fault = api.Stripe.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork)
         {

@@ -106,7 +106,7 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         await SetClockAsync("2026-10-05T00:00:00Z");
         var accountId = await Seed.AccountAsync(_operator);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, accountId, secretKey);
         await Seed.BillableTenantAsync(_operator, accountId, "t1");
         await SetClockAsync("2026-11-02T00:00:00Z");
         await _operator.PutJsonAsync($"{Seed.TenantUrl(accountId, "t1")}/statements/2026-10", """{"usageTotal":50,"quantities":{"minutes_outbound":1000}}""");
@@ -131,7 +131,7 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         await SetClockAsync("2026-10-05T00:00:00Z");
         var accountId = await Seed.AccountAsync(_operator);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, accountId, secretKey);
         await Seed.BillableTenantAsync(_operator, accountId, "t1");
         var disconnected = await (await _operator.SendAsync(HttpMethod.Delete, $"{Seed.AccountUrl(accountId)}/stripe-connection")).ExpectJsonAsync(HttpStatusCode.OK);
         Assert.Equal("not_connected", disconnected.GetProperty("stripe").GetProperty("mode").GetString());
@@ -142,7 +142,7 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         await Eventually(async () => (await InvoiceAsync(_operator, accountId)).GetProperty("status").GetString() == "held");
         Assert.Empty(api.Stripe.Invoices(api.Stripe.PlatformAccountId(secretKey)));
 
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, accountId, secretKey);
         await SentInvoiceAsync(_operator, accountId);
         Assert.Single(api.Stripe.Invoices(api.Stripe.PlatformAccountId(secretKey)));
     }
@@ -193,7 +193,7 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         var keyAccount = await Seed.AccountAsync(_operator);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
         var webhookSecret = $"whsec_{Guid.NewGuid():N}";
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(keyAccount)}/stripe-connection", JsonSerializer.Serialize(new { secretKey, webhookSecret }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, keyAccount, secretKey, webhookSecret);
         var connectAccount = await Seed.AccountAsync(_operator);
         var stripeAccountId = $"acct_{Guid.NewGuid():N}"[..21];
         await (await _operator.PutJsonAsync($"{Seed.AccountUrl(connectAccount)}/stripe-connection", JsonSerializer.Serialize(new { stripeAccountId }))).ExpectJsonAsync(HttpStatusCode.OK);
@@ -253,7 +253,7 @@ public sealed class StripeFlowTests(StripeApiFactory api) : IClassFixture<Stripe
         await SetClockAsync("2026-10-05T00:00:00Z");
         var accountId = await Seed.AccountAsync(_operator);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        await (await _operator.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(_operator, accountId, secretKey);
         await Seed.BillableTenantAsync(_operator, accountId, "t1");
         var marker = $"LINE-DESCRIPTION-{Guid.NewGuid():N}";
         var answer = string.Concat(Enumerable.Repeat($"Outbound minutes {marker} ", 1_000));   // tens of KB, as a line-laden answer is

@@ -59,13 +59,7 @@ public sealed class CollectionFaultTests(OneSiloStripeCluster cluster)
     [MemberData(nameof(Faults))]
     public async Task A_charge_that_failed_or_lost_its_answer_pays_the_invoice_with_one_charge(FaultKind fault)
     {
-        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
-        await SavedCardAsync(cluster, scenario, account, FakeCard.Visa);
-        var invoiceKey = scenario.InvoiceKey(October);
-        var pay = Inject(cluster, account, fault, "/v1/invoices/*/pay");
-
-        await StripeBillingCluster.BillAsync(scenario, October);
-        var invoice = await cluster.SettledAsync(invoiceKey);
+        var (account, invoiceKey, pay, invoice) = await ChargedAsync(FakeCard.Visa, fault);
 
         Assert.Equal(1, pay.Fired);
         Assert.Equal(InvoiceStatus.Paid, invoice.Status);
@@ -80,13 +74,7 @@ public sealed class CollectionFaultTests(OneSiloStripeCluster cluster)
     [MemberData(nameof(LostAnswers))]
     public async Task A_declined_charge_whose_answer_was_lost_is_recorded_as_payment_failed_without_charging_again(FaultKind fault)
     {
-        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
-        await SavedCardAsync(cluster, scenario, account, FakeCard.Declined);
-        var invoiceKey = scenario.InvoiceKey(October);
-        var pay = Inject(cluster, account, fault, "/v1/invoices/*/pay");
-
-        await StripeBillingCluster.BillAsync(scenario, October);
-        var invoice = await cluster.SettledAsync(invoiceKey);
+        var (account, invoiceKey, pay, invoice) = await ChargedAsync(FakeCard.Declined, fault);
         await cluster.Grains.GetGrain<IStripeInvoiceGrain>(invoiceKey).ResumeAsync();   // a later run charges nothing either
 
         Assert.Equal(1, pay.Fired);
@@ -129,5 +117,17 @@ public sealed class CollectionFaultTests(OneSiloStripeCluster cluster)
         Assert.Equal(ProblemKind.Conflict, conflict.Kind);
         Assert.Equal(3L, Only(cluster, account, invoiceKey).AttemptCount);
         NoInvalidRequests(cluster, account);
+    }
+
+    /// <summary>An auto-charge tenant with <paramref name="card"/> saved, October billed while the charge meets <paramref name="fault"/>, and settled.</summary>
+    private async Task<(string StripeAccount, string InvoiceKey, FaultHandle Pay, InvoiceSummary Invoice)> ChargedAsync(FakeCard card, FaultKind fault)
+    {
+        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
+        await SavedCardAsync(cluster, scenario, account, card);
+        var invoiceKey = scenario.InvoiceKey(October);
+        var pay = Inject(cluster, account, fault, "/v1/invoices/*/pay");
+
+        await StripeBillingCluster.BillAsync(scenario, October);
+        return (account, invoiceKey, pay, await cluster.SettledAsync(invoiceKey));
     }
 }

@@ -119,12 +119,7 @@ public sealed class ConnectionChangeFaultTests(OneSiloStripeCluster cluster)
     /// </summary>
     private async Task WarmUpAsync(string secretKey)
     {
-        var client = new global::Stripe.StripeClient(new global::Stripe.StripeClientOptions
-        {
-            ApiKey = secretKey,
-            ApiBase = cluster.Stripe.ApiBase,
-            HttpClient = new global::Stripe.SystemNetHttpClient(new HttpClient(), maxNetworkRetries: 2),
-        });
+        var client = StripeReader.For(cluster.Stripe.ApiBase, secretKey);
         await client.V1.Accounts.GetSelfAsync();
         await client.V1.Invoices.ListAsync(new global::Stripe.InvoiceListOptions { Customer = "cus_warm_up" });
         foreach (var call in new Func<Task>[]

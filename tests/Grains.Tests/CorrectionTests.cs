@@ -7,6 +7,7 @@ using TenantBilling.Grains.Tests.Support;
 using TenantBilling.StripeSandbox;
 using TenantBilling.StripeSandbox.Faults;
 using static TenantBilling.Grains.Tests.Support.Scenario;
+using static TenantBilling.Grains.Tests.Support.StripeSteps;
 
 namespace TenantBilling.Grains.Tests;
 
@@ -17,16 +18,12 @@ namespace TenantBilling.Grains.Tests;
 [Collection(StripeClusterTests.Name)]
 public sealed class CorrectionTests(OneSiloStripeCluster cluster)
 {
-    private const string October = "2026-10";
-
     private async Task<(Scenario Scenario, string StripeAccount, InvoiceSummary Invoice)> SentAsync(bool autoCharge = false, decimal usageTotal = 42m)
     {
-        cluster.Clock.Set(Utc(2026, 10, 5));
-        var (scenario, account) = await cluster.StartAsync(autoCharge, includeTaxes: true);
-        cluster.Clock.Set(Utc(2026, 11, 21, 8));
+        var (scenario, account) = await StartAsync(cluster, autoCharge, includeTaxes: true);
         if (autoCharge)
         {
-            cluster.Stripe.AttachCard(account, await CustomerAsync(scenario), FakeCard.Visa);
+            await SavedCardAsync(cluster, scenario, account, FakeCard.Visa);
         }
 
         await StripeBillingCluster.BillAsync(scenario, October, usageTotal);
@@ -242,23 +239,6 @@ public sealed class CorrectionTests(OneSiloStripeCluster cluster)
         }
         catch (global::Stripe.StripeException failed) when ((int?)failed.HttpStatusCode >= 500)
         {
-        }
-    }
-
-    private async Task<string> CustomerAsync(Scenario scenario)
-    {
-        var access = await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).GetStripeAccessAsync();
-        var customer = cluster.Grains.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(scenario.AccountId, scenario.TenantId));
-        await customer.SyncAsync((await scenario.Tenant.GetAsync())!.Details);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await customer.EnsureAsync(access!);
-            }
-            catch (StripeCallException) when (attempt < 5)
-            {
-            }
         }
     }
 }

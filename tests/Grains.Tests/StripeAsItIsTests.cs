@@ -6,6 +6,7 @@ using TenantBilling.Grains.Tests.Support;
 using TenantBilling.StripeSandbox;
 using TenantBilling.TestSupport;
 using static TenantBilling.Grains.Tests.Support.Scenario;
+using static TenantBilling.Grains.Tests.Support.StripeSteps;
 
 namespace TenantBilling.Grains.Tests;
 
@@ -17,23 +18,13 @@ namespace TenantBilling.Grains.Tests;
 [Collection(StripeClusterTests.Name)]
 public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
 {
-    private const string October = "2026-10";
-
-    private async Task<(Scenario Scenario, string StripeAccount)> StartAsync(bool autoCharge = false, bool includeTaxes = false)
-    {
-        cluster.Clock.Set(Utc(2026, 10, 5));
-        var started = await cluster.StartAsync(autoCharge, includeTaxes);
-        cluster.Clock.Set(Utc(2026, 11, 21, 8));
-        return started;
-    }
-
     [Theory]
     [InlineData("1.20", 20, "minimum charge")]        // $1.20 less the customer's $1.00 credit: $0.20 due, under Stripe's $0.50
     [InlineData("0.80", 0, "credit balance")]         // the credit covers it all
     public async Task An_invoice_stripe_marks_paid_at_finalization_is_never_charged_and_says_why(string amount, long due, string why)
     {
-        var (scenario, account) = await StartAsync(autoCharge: true);
-        var customerId = await SavedCustomerAsync(scenario);
+        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
+        var customerId = await SavedCustomerAsync(cluster, scenario);
         cluster.Stripe.AttachCard(account, customerId, FakeCard.Visa);
         // A first invoice meets the fake's first-request faults (a lost finalize answer is read back instead).
         var first = await scenario.Tenant.SendOneTimeInvoiceAsync("setup", [new(null, "Setup", 1, 25m, TaxCategory.NonTaxable)]);
@@ -56,8 +47,8 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_customer_whose_saved_card_is_a_legacy_default_source_is_charged()
     {
-        var (scenario, account) = await StartAsync(autoCharge: true);
-        var customerId = await SavedCustomerAsync(scenario);
+        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
+        var customerId = await SavedCustomerAsync(cluster, scenario);
         var card = cluster.Stripe.AttachCard(account, customerId, FakeCard.Visa, style: SavedCardStyle.LegacySource);
 
         await StripeBillingCluster.BillAsync(scenario, October);
@@ -73,7 +64,7 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task An_invoice_is_in_dollars_without_the_customers_coupon_whatever_the_accounts_and_customers_defaults()
     {
-        var (scenario, account) = await StartAsync(includeTaxes: true);
+        var (scenario, account) = await StartAsync(cluster, includeTaxes: true);
         cluster.Stripe.SetDefaultCurrency(account, "cad");   // a reseller whose Stripe account is Canadian
 
         var preview = await StripeBillingCluster.BillAsync(scenario, October);
@@ -90,7 +81,7 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_customer_create_answered_500_then_changed_data_makes_one_customer_and_never_an_idempotency_error()
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
         // The create runs and its 500 is what the key replays; listing fails until the tenant's data has changed.
         var create = cluster.Stripe.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Method = "POST", Path = "/v1/customers", AccountId = account });
         var listing = cluster.Stripe.InjectFault(new FaultRule(FaultKind.ServerErrorBeforeWork) { Method = "GET", Path = "/v1/customers", AccountId = account, Count = null });
@@ -112,7 +103,7 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_customer_update_answered_500_is_sent_again_under_a_new_key_not_replayed_for_a_day()
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
         await StripeBillingCluster.BillAsync(scenario, October);
         await cluster.SettledAsync(scenario.InvoiceKey(October));
         var customerId = Assert.Single(cluster.Stripe.Customers(account)).Id;
@@ -134,8 +125,8 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_stray_draft_carrying_our_key_is_deleted_and_only_ours_is_finalized_though_search_lags()
     {
-        var (scenario, account) = await StartAsync();
-        var customerId = await SavedCustomerAsync(scenario);
+        var (scenario, account) = await StartAsync(cluster);
+        var customerId = await SavedCustomerAsync(cluster, scenario);
         // A draft an earlier attempt made for this invoice key (e.g. a create Stripe finished after our client gave up).
         try
         {
@@ -167,7 +158,7 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_one_time_invoice_over_stripes_maximum_is_a_422_and_nothing_reaches_stripe()
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
         var requestsBefore = cluster.Stripe.Counters.RequestsByAccount.GetValueOrDefault(account);
 
         var refused = await Assert.ThrowsAsync<BillingProblemException>(() =>
@@ -182,7 +173,7 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_monthly_invoice_over_stripes_maximum_fails_visibly_at_once_and_cannot_be_retried()
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
 
         // 80,000,000 minutes × $0.0125 = $1,000,000.00, plus the seats.
         await StripeBillingCluster.BillAsync(scenario, October, minutes: 80_000_000);
@@ -193,22 +184,5 @@ public sealed class StripeAsItIsTests(OneSiloStripeCluster cluster)
         Assert.Empty(cluster.Stripe.Invoices(account));
         var retry = await Assert.ThrowsAsync<BillingProblemException>(() => cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October)).RetryAsync());
         Assert.Equal(ProblemKind.Conflict, retry.Kind);
-    }
-
-    private async Task<string> SavedCustomerAsync(Scenario scenario)
-    {
-        var access = await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).GetStripeAccessAsync();
-        var customer = cluster.Grains.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(scenario.AccountId, scenario.TenantId));
-        await customer.SyncAsync((await scenario.Tenant.GetAsync())!.Details);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await customer.EnsureAsync(access!);
-            }
-            catch (StripeCallException) when (attempt < 5)
-            {
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ using TenantBilling.Grains.Tests.Support;
 using TenantBilling.TestSupport;
 using TenantBilling.StripeSandbox;
 using static TenantBilling.Grains.Tests.Support.Scenario;
+using static TenantBilling.Grains.Tests.Support.StripeSteps;
 
 namespace TenantBilling.Grains.Tests;
 
@@ -13,20 +14,10 @@ namespace TenantBilling.Grains.Tests;
 [Collection(StripeClusterTests.Name)]
 public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
 {
-    private const string October = "2026-10";
-
-    private async Task<(Scenario Scenario, string StripeAccount)> StartAsync(bool autoCharge = false, bool includeTaxes = false, string? secretKey = null)
-    {
-        cluster.Clock.Set(Utc(2026, 10, 5));
-        var started = await cluster.StartAsync(autoCharge, includeTaxes, secretKey: secretKey);
-        cluster.Clock.Set(Utc(2026, 11, 21, 8));
-        return started;
-    }
-
     [Fact]
     public async Task An_invoice_is_created_with_all_its_lines_finalized_and_sent_and_its_total_equals_the_preview()
     {
-        var (scenario, account) = await StartAsync(includeTaxes: true);
+        var (scenario, account) = await StartAsync(cluster, includeTaxes: true);
 
         var preview = await StripeBillingCluster.BillAsync(scenario, October, minutes: 12_345);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
@@ -56,7 +47,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     public async Task An_invoice_takes_four_stripe_requests_when_nothing_fails_taxes_included()
     {
         // The account's first invoice meets the fake's first-request fault on every route; its second meets none.
-        var (scenario, account) = await StartAsync(includeTaxes: true);
+        var (scenario, account) = await StartAsync(cluster, includeTaxes: true);
         await StripeBillingCluster.BillAsync(scenario, October, minutes: 12_345);
         await cluster.SettledAsync(scenario.InvoiceKey(October));
         var before = cluster.Stripe.RequestLog.Count;
@@ -74,7 +65,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task Stripes_invoice_shows_each_tax_on_its_line_and_agrees_with_the_preview_and_the_tax_report_to_the_cent()
     {
-        var (scenario, account) = await StartAsync(includeTaxes: true);
+        var (scenario, account) = await StartAsync(cluster, includeTaxes: true);
 
         var preview = await StripeBillingCluster.BillAsync(scenario, October, minutes: 12_345);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
@@ -110,7 +101,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task The_customer_carries_the_tenant_data_mapped_as_the_product_rules_say_and_follows_changes()
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
         await StripeBillingCluster.BillAsync(scenario, October);
         await cluster.SettledAsync(scenario.InvoiceKey(October));
 
@@ -130,8 +121,8 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task Auto_charge_pays_with_the_saved_card()
     {
-        var (scenario, account) = await StartAsync(autoCharge: true);
-        var customerId = await SavedCardAsync(scenario, account, FakeCard.Visa);
+        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
+        var customerId = await SavedCardAsync(cluster, scenario, account, FakeCard.Visa);
 
         await StripeBillingCluster.BillAsync(scenario, October);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
@@ -145,8 +136,8 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_declined_card_leaves_the_invoice_open_and_recorded_as_payment_failed()
     {
-        var (scenario, account) = await StartAsync(autoCharge: true);
-        await SavedCardAsync(scenario, account, FakeCard.Declined);
+        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
+        await SavedCardAsync(cluster, scenario, account, FakeCard.Declined);
 
         await StripeBillingCluster.BillAsync(scenario, October);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
@@ -160,7 +151,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task Auto_charge_without_a_saved_card_is_emailed_instead_and_says_why()
     {
-        var (scenario, account) = await StartAsync(autoCharge: true);
+        var (scenario, account) = await StartAsync(cluster, autoCharge: true);
 
         await StripeBillingCluster.BillAsync(scenario, October);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
@@ -180,7 +171,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [InlineData(FaultKind.ServerErrorBeforeWork, "/v1/invoices/*/send")]
     public async Task A_request_that_failed_after_or_before_its_work_is_retried_and_leaves_one_invoice(FaultKind fault, string path)
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
         var injected = cluster.Stripe.InjectFault(new FaultRule(fault)
         {
             Method = "POST", Path = path, AccountId = account, Delay = StripeBillingCluster.RequestTimeout + TimeSpan.FromSeconds(1),
@@ -200,7 +191,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_429_from_stripe_is_waited_out_and_never_reaches_the_invoice()
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
         cluster.Stripe.SetRateLimit(account, new RateLimit(2, 1));   // 2 a second, no burst: our 100/s setting will hit it
 
         await StripeBillingCluster.BillAsync(scenario, October);
@@ -216,8 +207,8 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     public async Task A_permanent_error_fails_the_invoice_with_stripes_message_and_a_retry_sends_it()
     {
         var key = $"sk_test_{Guid.NewGuid():N}";
-        var (scenario, account) = await StartAsync(secretKey: key);
-        await SavedCustomerAsync(scenario);
+        var (scenario, account) = await StartAsync(cluster, secretKey: key);
+        await SavedCustomerAsync(cluster, scenario);
         cluster.Stripe.RevokeApiKey(key);
 
         await StripeBillingCluster.BillAsync(scenario, October);
@@ -239,7 +230,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     public async Task While_disconnected_an_invoice_is_held_without_a_stripe_call_and_a_reconnect_releases_it()
     {
         var key = $"sk_test_{Guid.NewGuid():N}";
-        var (scenario, account) = await StartAsync(secretKey: key);
+        var (scenario, account) = await StartAsync(cluster, secretKey: key);
         var accountGrain = cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId);
         await accountGrain.DisconnectStripeAsync();
         var requestsBefore = cluster.Stripe.Counters.RequestsByAccount.GetValueOrDefault(account);
@@ -282,7 +273,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [InlineData(250, false)]
     public async Task A_phantom_tenant_costs_the_account_one_fee_per_invoice(decimal usageTotal, bool charged)
     {
-        var (scenario, _) = await StartAsync();
+        var (scenario, _) = await StartAsync(cluster);
 
         await StripeBillingCluster.BillAsync(scenario, October, usageTotal: usageTotal);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
@@ -305,7 +296,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task A_one_time_invoice_is_sent_at_once_and_the_same_request_never_sends_twice()
     {
-        var (scenario, account) = await StartAsync();
+        var (scenario, account) = await StartAsync(cluster);
         OneTimeItem[] items = [new(null, "Emergency support call", 1, 150m, TaxCategory.NonTaxable), new("local_numbers", null, 2, null, null)];
 
         var first = await scenario.Tenant.SendOneTimeInvoiceAsync("onboarding-1", items);
@@ -329,7 +320,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task Webhook_events_are_recorded_once_and_a_void_takes_the_taxes_out_of_the_report()
     {
-        var (scenario, account) = await StartAsync(includeTaxes: true);
+        var (scenario, account) = await StartAsync(cluster, includeTaxes: true);
         await StripeBillingCluster.BillAsync(scenario, October);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
         var grain = cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October));
@@ -359,7 +350,7 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
     [Fact]
     public async Task Finalized_and_uncollectible_events_are_recorded_and_an_uncollectible_invoice_can_still_be_paid()
     {
-        var (scenario, _) = await StartAsync();
+        var (scenario, _) = await StartAsync(cluster);
         await StripeBillingCluster.BillAsync(scenario, October);
         var invoice = await cluster.SettledAsync(scenario.InvoiceKey(October));
         var grain = cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October));
@@ -375,30 +366,4 @@ public sealed class StripeInvoicingTests(OneSiloStripeCluster cluster)
 
     private static StripeInvoiceEvent Event(string id, string type, InvoiceSummary invoice, long amountPaid = 0) =>
         new(id, type, invoice.StripeInvoiceId!, null, invoice.Number, invoice.AmountDueCents ?? 0, amountPaid, invoice.HostedInvoiceUrl, null, null);
-
-    private async Task<string> SavedCustomerAsync(Scenario scenario)
-    {
-        var access = await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).GetStripeAccessAsync();
-        var customer = cluster.Grains.GetGrain<IStripeCustomerGrain>(GrainKeys.Tenant(scenario.AccountId, scenario.TenantId));
-        await customer.SyncAsync((await scenario.Tenant.GetAsync())!.Details);
-
-        // As the invoice grain does: a Stripe failure (the fake fails each route's first request) is tried again.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await customer.EnsureAsync(access!);
-            }
-            catch (StripeCallException) when (attempt < 5)
-            {
-            }
-        }
-    }
-
-    private async Task<string> SavedCardAsync(Scenario scenario, string account, FakeCard card)
-    {
-        var customerId = await SavedCustomerAsync(scenario);
-        cluster.Stripe.AttachCard(account, customerId, card);
-        return customerId;
-    }
 }

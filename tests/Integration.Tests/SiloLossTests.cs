@@ -19,8 +19,11 @@ public sealed class SiloLossTests(PostgresFixture postgres, ITestOutputHelper ou
     /// <summary>The API's bound on a call into the cluster (ClusterTuning.ApiResponseTimeout, 5 s) plus room for a loaded machine.</summary>
     private static readonly TimeSpan LongestAcceptable = TimeSpan.FromSeconds(10);
 
-    /// <summary>The promise is 15 s from the restart; the bound leaves room for a slow, shared CI machine.</summary>
-    private static readonly TimeSpan RejoinBound = TimeSpan.FromSeconds(40);
+    /// <summary>
+    /// A bound that only catches a silo that never rejoins (a hang), whatever the machine's load: the promise of
+    /// 15 s is a speed, measured and printed by the <c>rejoin</c> benchmark (docs/benchmarks.md), not asserted here.
+    /// </summary>
+    private static readonly TimeSpan RejoinBound = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task While_a_silo_dies_clients_get_503_with_retry_after_never_500_and_a_restarted_silo_serves_on_any_port()
@@ -74,6 +77,7 @@ public sealed class SiloLossTests(PostgresFixture postgres, ITestOutputHelper ou
         // Nobody is left to vote the killed silo dead: the new one, on other ports, must see its row go stale.
         var restarted = await cluster.RestartAsync(silo, samePorts: false);
         var active = DateTimeOffset.UtcNow - restarted.Process.StartedAt;
+        await ProcessCluster.WaitUntilReadyAsync(restarted, RejoinBound);
         await PostgresCluster.WaitUntilAsync(
             async () => (await http.GetAsync("/v1/accounts/lone-acct")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the account is served again");
         var served = killed.Elapsed;
@@ -84,7 +88,7 @@ public sealed class SiloLossTests(PostgresFixture postgres, ITestOutputHelper ou
 
     private sealed record Loss(int Port, int Generation, TimeSpan DeclaredDead, TimeSpan Healthy, TimeSpan Rejoin);
 
-    /// <summary>Kills the silo with -9, waits until clients are served again, restarts it and waits until it is Active and clients are still served.</summary>
+    /// <summary>Kills the silo with -9, waits until clients are served again, restarts it and waits until it is Active, ready and clients are still served.</summary>
     private async Task<Loss> LoseAndRestartAsync(ProcessCluster cluster, Traffic traffic, SiloNode silo, bool samePorts)
     {
         var generation = (await cluster.MembershipAsync()).Where(r => r.Port == silo.SiloPort).Max(r => r.Generation);
@@ -96,8 +100,9 @@ public sealed class SiloLossTests(PostgresFixture postgres, ITestOutputHelper ou
 
         var restarted = Stopwatch.StartNew();
         var restartedAt = traffic.Now;
-        await cluster.RestartAsync(silo, samePorts);
+        var again = await cluster.RestartAsync(silo, samePorts);
         var rejoin = restarted.Elapsed;
+        await ProcessCluster.WaitUntilReadyAsync(again, RejoinBound);
         await traffic.WaitUntilHealthyAsync(restartedAt, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60), $"restarting {silo.Name}");
 
         var loss = Summary.Of(traffic.Outcomes, killedAt, restartedAt);

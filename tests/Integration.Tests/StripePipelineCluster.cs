@@ -13,8 +13,9 @@ namespace TenantBilling.Integration.Tests;
 /// Test clusters that run the whole product on PostgreSQL — tenant, invoice, customer, pacer and ledger
 /// grains, membership, state and reminders in the database, the product's cluster tuning — against a
 /// Stripe fake in this process. Only the billing clock and the tax engine are the test's: the built-in
-/// rate table behind <see cref="RecordingTaxProvider"/>, so a test can see what was committed. The silos
-/// run in this process and share <see cref="Clock"/> and <see cref="Taxes"/> with the test, across restarts.
+/// rate table behind <see cref="RecordingTaxProvider"/>, so a test can see what was committed; and the test
+/// can hold a state write (<see cref="Writes"/>). The silos run in this process and share <see cref="Clock"/>,
+/// <see cref="Taxes"/> and <see cref="Writes"/> with the test, across restarts.
 /// </summary>
 public static class StripePipelineCluster
 {
@@ -27,6 +28,9 @@ public static class StripePipelineCluster
     public static ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public static RecordingTaxProvider Taxes { get; } = new(new RateTableTaxProvider(TaxRateTableLoader.LoadEmbedded()));
+
+    /// <summary>The silos' grain state writes, which a test may hold and lose (a process killed before it wrote its record).</summary>
+    public static StateWrites Writes { get; } = new();
 
     /// <summary>
     /// Deploys <paramref name="silos"/> silos and a client on the database. Pass the same ids, Stripe and
@@ -83,6 +87,7 @@ public static class StripePipelineCluster
         {
             var configuration = siloBuilder.Configuration;
             siloBuilder.UsePostgres(Setting(configuration, PostgresCluster.ConnectionStringKey));
+            Writes.Around(siloBuilder.Services, StorageNames.Billing);
             siloBuilder.UseBillingClusterTuning(configuration);
             // Test silos only: reminders may tick every second, so the invoice resumes within seconds of the restart.
             siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));

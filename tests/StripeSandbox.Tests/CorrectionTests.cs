@@ -41,26 +41,32 @@ public sealed class CorrectionTests
         return (client, await client.V1.Invoices.FinalizeInvoiceAsync(draft.Id));
     }
 
-    private static async Task<Invoice> PaidTaxedInvoiceAsync(StripeSandboxServer server, StripeClient client)
+    /// <summary>The same invoice charged to a saved card: paid.</summary>
+    private static async Task<(StripeClient Client, Invoice Invoice)> PaidTaxedInvoiceAsync(StripeSandboxServer server)
     {
-        var (_, open) = await OpenTaxedInvoiceAsync(server, "charge_automatically");
-        return await client.V1.Invoices.PayAsync(open.Id);
+        var (client, open) = await OpenTaxedInvoiceAsync(server, "charge_automatically");
+        return (client, await client.V1.Invoices.PayAsync(open.Id));
     }
 
-    private static CreditNoteLineOptions WholeLine(InvoiceLineItem line) => new()
-    {
-        Type = "invoice_line_item",
-        InvoiceLineItem = line.Id,
-        Amount = line.Amount,
-        TaxAmounts = line.Taxes.Select(t => new CreditNoteLineTaxAmountOptions { Amount = t.Amount, TaxRate = t.TaxRateDetails.TaxRateId, TaxableAmount = t.TaxableAmount }).ToList(),
-    };
+    /// <summary>A credit of <paramref name="amount"/> cents on an invoice line, with the tax amounts given (none: an untaxed line's).</summary>
+    private static CreditNoteLineOptions Credit(InvoiceLineItem line, long amount, List<CreditNoteLineTaxAmountOptions>? taxAmounts = null) =>
+        new() { Type = "invoice_line_item", InvoiceLineItem = line.Id, Amount = amount, TaxAmounts = taxAmounts };
+
+    /// <summary>The whole line credited, with each of its tax amounts.</summary>
+    private static CreditNoteLineOptions WholeLine(InvoiceLineItem line) =>
+        Credit(line, line.Amount, line.Taxes.Select(t => new CreditNoteLineTaxAmountOptions { Amount = t.Amount, TaxRate = t.TaxRateDetails.TaxRateId, TaxableAmount = t.TaxableAmount }).ToList());
+
+    /// <summary>A revision (<c>from_invoice</c>) of the invoice.</summary>
+    private static InvoiceCreateOptions Revision(string invoiceId) => new() { FromInvoice = new InvoiceFromInvoiceOptions { Action = "revision", Invoice = invoiceId } };
+
+    /// <summary>The customer's invoice balance in cents, as the fake holds it (negative: credit).</summary>
+    private static long Balance(StripeSandboxServer server, string customerId) => server.FindCustomer(Account(server), customerId)!.Balance;
 
     [Fact]
     public async Task Voiding_a_paid_or_a_draft_invoice_is_refused_with_Stripe_s_error_and_an_open_one_is_voided()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         var draft = await client.NewDraftAsync((await client.NewCustomerAsync()).Id);
         var (_, open) = await OpenTaxedInvoiceAsync(server);
 
@@ -103,7 +109,7 @@ public sealed class CorrectionTests
         Assert.Contains(server.Events(Account(server)), e => e.Type == "invoice.voided" && e.ObjectId == original.Id);
 
         // A revision of the revision: the chain's first number with the next suffix.
-        var second = await client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { FromInvoice = new InvoiceFromInvoiceOptions { Action = "revision", Invoice = revised.Id } });
+        var second = await client.V1.Invoices.CreateAsync(Revision(revised.Id));
         var secondFinal = await client.V1.Invoices.FinalizeInvoiceAsync(second.Id);
         Assert.Equal($"{original.Number}-2", secondFinal.Number);
         Assert.Equal("void", (await client.V1.Invoices.GetAsync(revised.Id)).Status);
@@ -119,8 +125,7 @@ public sealed class CorrectionTests
     public async Task Only_an_open_or_uncollectible_invoice_can_be_revised()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         var (_, voided) = await OpenTaxedInvoiceAsync(server);
         await client.V1.Invoices.VoidInvoiceAsync(voided.Id);
         var draft = await client.NewDraftAsync(paid.CustomerId);
@@ -129,19 +134,16 @@ public sealed class CorrectionTests
 
         foreach (var id in new[] { paid.Id, voided.Id, draft.Id })
         {
-            var refused = await Assert.ThrowsAsync<StripeException>(() => client.V1.Invoices.CreateAsync(new InvoiceCreateOptions
-            {
-                FromInvoice = new InvoiceFromInvoiceOptions { Action = "revision", Invoice = id },
-            }));
+            var refused = await Assert.ThrowsAsync<StripeException>(() => client.V1.Invoices.CreateAsync(Revision(id)));
             Assert.Equal((HttpStatusCode.BadRequest, "from_invoice[invoice]"), (refused.HttpStatusCode, refused.StripeError.Param));
         }
 
-        var revision = await client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { FromInvoice = new InvoiceFromInvoiceOptions { Action = "revision", Invoice = uncollectible.Id } });
+        var revision = await client.V1.Invoices.CreateAsync(Revision(uncollectible.Id));
         Assert.Equal(uncollectible.Id, revision.FromInvoice.InvoiceId);
 
         // The original paid meanwhile: the revision can no longer be finalized, and the paid invoice stays as it is.
         var (_, open) = await OpenTaxedInvoiceAsync(server);
-        var late = await client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { FromInvoice = new InvoiceFromInvoiceOptions { Action = "revision", Invoice = open.Id } });
+        var late = await client.V1.Invoices.CreateAsync(Revision(open.Id));
         await client.V1.Invoices.PayAsync(open.Id, new InvoicePayOptions { PaidOutOfBand = true });
         var tooLate = await Assert.ThrowsAsync<StripeException>(() => client.V1.Invoices.FinalizeInvoiceAsync(late.Id));
         Assert.Equal(HttpStatusCode.BadRequest, tooLate.HttpStatusCode);
@@ -152,32 +154,24 @@ public sealed class CorrectionTests
     public async Task A_credit_note_on_a_line_with_tax_amounts_is_refused_without_the_matching_tax_amounts()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         var taxed = paid.Lines.Data[0];
         var usf = taxed.Taxes[0].TaxRateDetails.TaxRateId;
 
         var noTaxes = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = paid.Id,
-            Lines = [new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = taxed.Id, Amount = 5000 }],
+            Lines = [Credit(taxed, 5000)],
         }));
         var oneMissing = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = paid.Id,
-            Lines = [new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = taxed.Id, Amount = 5000, TaxAmounts = [new() { Amount = 1201, TaxRate = usf, TaxableAmount = 3245 }] }],
+            Lines = [Credit(taxed, 5000, [new() { Amount = 1201, TaxRate = usf, TaxableAmount = 3245 }])],
         }));
         var tooMuchTax = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = paid.Id,
-            Lines =
-            [
-                new CreditNoteLineOptions
-                {
-                    Type = "invoice_line_item", InvoiceLineItem = taxed.Id, Amount = 5000,
-                    TaxAmounts = [new() { Amount = 1202, TaxRate = usf, TaxableAmount = 3245 }, new() { Amount = 475, TaxRate = taxed.Taxes[1].TaxRateDetails.TaxRateId, TaxableAmount = 0 }],
-                },
-            ],
+            Lines = [Credit(taxed, 5000, [new() { Amount = 1202, TaxRate = usf, TaxableAmount = 3245 }, new() { Amount = 475, TaxRate = taxed.Taxes[1].TaxRateDetails.TaxRateId, TaxableAmount = 0 }])],
         }));
         var byAmount = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions { Invoice = paid.Id, Amount = 1000 }));
 
@@ -186,15 +180,14 @@ public sealed class CorrectionTests
         Assert.Equal("lines[0][tax_amounts][0][amount]", tooMuchTax.StripeError.Param);
         Assert.Equal("amount", byAmount.StripeError.Param);
         Assert.Empty(server.CreditNotes(Account(server)));
-        Assert.Equal(0, server.FindCustomer(Account(server), paid.CustomerId)!.Balance);
+        Assert.Equal(0, Balance(server, paid.CustomerId));
     }
 
     [Fact]
     public async Task A_whole_taxed_line_credited_to_the_balance_reverses_its_taxes()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
 
         var note = await client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
@@ -207,7 +200,7 @@ public sealed class CorrectionTests
         Assert.Equal(("post_payment", 5000L, 6676L, $"{paid.Number}-CN-01"), (note.Type, note.Subtotal, note.Total, note.Number));
         Assert.Equal([1201L, 475L], note.Lines.Data[0].Taxes.Select(t => t.Amount));
         Assert.Equal(1676L, note.TotalTaxes.Sum(t => t.Amount));
-        Assert.Equal(-6676, server.FindCustomer(Account(server), paid.CustomerId)!.Balance);
+        Assert.Equal(-6676, Balance(server, paid.CustomerId));
         Assert.Equal(6676L, (await client.V1.Invoices.GetAsync(paid.Id)).PostPaymentCreditNotesAmount);
         Assert.Contains(server.Events(Account(server)), e => e.Type == "credit_note.created" && e.ObjectId == note.Id);
 
@@ -215,7 +208,7 @@ public sealed class CorrectionTests
         var again = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = paid.Id,
-            Lines = [new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = paid.Lines.Data[0].Id, Amount = 1, TaxAmounts = [new() { Amount = 0, TaxRate = paid.Lines.Data[0].Taxes[0].TaxRateDetails.TaxRateId, TaxableAmount = 0 }, new() { Amount = 0, TaxRate = paid.Lines.Data[0].Taxes[1].TaxRateDetails.TaxRateId, TaxableAmount = 0 }] }],
+            Lines = [Credit(paid.Lines.Data[0], 1, [new() { Amount = 0, TaxRate = paid.Lines.Data[0].Taxes[0].TaxRateDetails.TaxRateId, TaxableAmount = 0 }, new() { Amount = 0, TaxRate = paid.Lines.Data[0].Taxes[1].TaxRateDetails.TaxRateId, TaxableAmount = 0 }])],
         }));
         Assert.Equal(HttpStatusCode.BadRequest, again.HttpStatusCode);
     }
@@ -224,13 +217,12 @@ public sealed class CorrectionTests
     public async Task A_credit_note_takes_a_taxed_line_with_its_tax_amounts_and_an_untaxed_one_without()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
 
         var note = await client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = paid.Id,
-            Lines = [WholeLine(paid.Lines.Data[0]), new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = paid.Lines.Data[1].Id, Amount = 400 }],
+            Lines = [WholeLine(paid.Lines.Data[0]), Credit(paid.Lines.Data[1], 400)],
         });
 
         Assert.Equal((5400L, 7076L), (note.Subtotal, note.Total));
@@ -241,16 +233,15 @@ public sealed class CorrectionTests
     public async Task A_refund_is_at_most_what_was_charged_and_the_parts_must_add_up_to_the_total()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
-        var setUp = new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = paid.Lines.Data[1].Id, Amount = 400 };
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
+        var setUp = Credit(paid.Lines.Data[1], 400);
 
         var wrongSum = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions { Invoice = paid.Id, Lines = [setUp], RefundAmount = 300 }));
         var refund = await client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions { Invoice = paid.Id, Lines = [setUp], RefundAmount = 400 });
 
         Assert.Equal("credit_amount", wrongSum.StripeError.Param);
         Assert.Equal((400L, 400L), (refund.Total, Assert.Single(refund.Refunds).AmountRefunded));
-        Assert.Equal(0, server.FindCustomer(Account(server), paid.CustomerId)!.Balance);
+        Assert.Equal(0, Balance(server, paid.CustomerId));
 
         // An invoice paid outside Stripe has no charge to refund.
         var (_, open) = await OpenTaxedInvoiceAsync(server);
@@ -258,7 +249,7 @@ public sealed class CorrectionTests
         var noCharge = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = outOfBand.Id,
-            Lines = [new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = outOfBand.Lines.Data[1].Id, Amount = 400 }],
+            Lines = [Credit(outOfBand.Lines.Data[1], 400)],
             RefundAmount = 400,
         }));
         Assert.Equal("refund_amount", noCharge.StripeError.Param);
@@ -273,13 +264,13 @@ public sealed class CorrectionTests
         var refund = await Assert.ThrowsAsync<StripeException>(() => client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = open.Id,
-            Lines = [new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = open.Lines.Data[1].Id, Amount = 1000 }],
+            Lines = [Credit(open.Lines.Data[1], 1000)],
             RefundAmount = 1000,
         }));
         var note = await client.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
         {
             Invoice = open.Id,
-            Lines = [new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = open.Lines.Data[1].Id, Amount = 1000 }],
+            Lines = [Credit(open.Lines.Data[1], 1000)],
         });
         var after = await client.V1.Invoices.GetAsync(open.Id);
 
@@ -323,8 +314,7 @@ public sealed class CorrectionTests
     public async Task A_credit_note_whose_answer_was_lost_is_replayed_under_its_key_and_never_issued_twice()
     {
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
-        var client = StripeClients.For(server);
-        var paid = await PaidTaxedInvoiceAsync(server, client);
+        var (client, paid) = await PaidTaxedInvoiceAsync(server);
         server.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Method = "POST", Path = "/v1/credit_notes", ReplaySuccess = true, Count = 1 });
         var create = new CreditNoteCreateOptions { Invoice = paid.Id, Lines = [WholeLine(paid.Lines.Data[0])], CreditAmount = 6676 };
         var options = new RequestOptions { IdempotencyKey = "credit:lost-answer" };
@@ -334,7 +324,7 @@ public sealed class CorrectionTests
 
         var stored = Assert.Single(server.CreditNotes(Account(server)));
         Assert.Equal(stored.Id, replayed.Id);
-        Assert.Equal(-6676, server.FindCustomer(Account(server), paid.CustomerId)!.Balance);
+        Assert.Equal(-6676, Balance(server, paid.CustomerId));
     }
 
     [Fact]
@@ -343,7 +333,7 @@ public sealed class CorrectionTests
         await using var server = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact);
         var (client, original) = await OpenTaxedInvoiceAsync(server);
         server.InjectFault(new FaultRule(FaultKind.ServerErrorAfterWork) { Method = "POST", Path = "/v1/invoices", ReplaySuccess = true, Count = 1 });
-        var create = new InvoiceCreateOptions { FromInvoice = new InvoiceFromInvoiceOptions { Action = "revision", Invoice = original.Id } };
+        var create = Revision(original.Id);
         var options = new RequestOptions { IdempotencyKey = "revision:lost-answer" };
 
         await Assert.ThrowsAsync<StripeException>(() => client.V1.Invoices.CreateAsync(create, options));

@@ -59,7 +59,7 @@ public sealed record BillRunScenario(string Sending, string Failing, string Fail
     {
         var accountId = await Seed.AccountAsync(op);
         var secretKey = $"sk_test_{Guid.NewGuid():N}";
-        await (await op.PutJsonAsync($"{Seed.AccountUrl(accountId)}/stripe-connection", JsonSerializer.Serialize(new { secretKey }))).ExpectJsonAsync(HttpStatusCode.OK);
+        await Seed.ConnectStripeAsync(op, accountId, secretKey);
         return (accountId, secretKey);
     }
 }

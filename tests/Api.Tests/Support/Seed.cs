@@ -59,6 +59,31 @@ public static class Seed
     }
 
     /// <summary>A tenant with a validated address and <see cref="ProfileBody"/> as its billing profile.</summary>
+    /// <summary>Connects the account to the Stripe of <paramref name="secretKey"/> (and its webhook secret, when given).</summary>
+    public static async Task ConnectStripeAsync(HttpClient client, string accountId, string secretKey, string? webhookSecret = null)
+    {
+        var body = webhookSecret is null ? JsonSerializer.Serialize(new { secretKey }) : JsonSerializer.Serialize(new { secretKey, webhookSecret });
+        await (await client.PutJsonAsync($"{AccountUrl(accountId)}/stripe-connection", body)).ExpectJsonAsync(HttpStatusCode.OK);
+    }
+
+    /// <summary>The tenant's invoice that <paramref name="which"/> picks, once it is sent; fails after 60 s with the list as last read.</summary>
+    public static async Task<JsonElement> SentInvoiceAsync(HttpClient client, string tenantUrl, Func<JsonElement, bool> which)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var list = await (await client.GetAsync($"{tenantUrl}/invoices")).ExpectJsonAsync(HttpStatusCode.OK);
+            var invoice = list.EnumerateArray().SingleOrDefault(which);
+            if (invoice.ValueKind == JsonValueKind.Object && invoice.GetProperty("status").GetString() == "sent")
+            {
+                return invoice;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The invoice was not sent within 60 s: {list}");
+            await Task.Delay(100);
+        }
+    }
+
     public static async Task BillableTenantAsync(HttpClient client, string accountId, string tenantId)
     {
         await TenantAsync(client, accountId, tenantId);

@@ -116,13 +116,7 @@ public class StripeBillingCluster(short silos, TimeSpan? retryInterval = null, b
     }
 
     /// <summary>A Stripe.net client that reads the fake's account <paramref name="stripeAccount"/> (any account, through <c>Stripe-Account</c>), as a test looks at Stripe.</summary>
-    public global::Stripe.StripeClient StripeClient(string stripeAccount) => new(new global::Stripe.StripeClientOptions
-    {
-        ApiKey = PlatformKey,
-        ApiBase = Stripe.ApiBase,
-        StripeAccount = stripeAccount,
-        HttpClient = new global::Stripe.SystemNetHttpClient(new HttpClient(), maxNetworkRetries: 2),
-    });
+    public global::Stripe.StripeClient StripeClient(string stripeAccount) => StripeReader.For(Stripe.ApiBase, PlatformKey, stripeAccount);
 
     /// <summary>Delivers the month's statement after its billing day, so the invoice is due at once, and fires the reminder.</summary>
     public static async Task<InvoiceDraft> BillAsync(Scenario scenario, string period, decimal usageTotal = 42m, decimal minutes = 1000)

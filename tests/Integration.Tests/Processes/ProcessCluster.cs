@@ -143,6 +143,37 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>Waits until the newest generation on the silo's port is Active, failing with its log if it exits or takes too long.</summary>
     public async Task WaitUntilActiveAsync(SiloNode silo, TimeSpan timeout) => await WaitUntilActiveAsync(silo, null, timeout);
 
+    /// <summary>Waits until the silo's readiness probe (<c>/health/ready</c>: an active member whose grains read their state) answers 200.</summary>
+    public static async Task WaitUntilReadyAsync(SiloNode silo, TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.ManagementPort.ToString(CultureInfo.InvariantCulture)}/"), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync("health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    silo.Process.Note($"health/ready answered 200 ({DateTimeOffset.UtcNow - silo.Process.StartedAt:s\\.fff} s after start)");
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet, or answering slowly while starting.
+            }
+
+            if (silo.Process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"{silo.Name} {(silo.Process.HasExited ? "exited" : $"was not ready within {timeout.TotalSeconds:0} s")}; its log ({silo.Process.LogPath}) ends:\n{silo.Process.LogTail()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_processes.Select(process => process.DisposeAsync().AsTask()));
