@@ -108,24 +108,32 @@ public sealed partial class BillRunGrain(
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        _flush?.Dispose();
+        // The timer that fired is disposed only after the write: disposing it cancels this very callback's token.
+        var fired = _flush;
         _flush = null;
-        if (!_dirty)
-        {
-            return;
-        }
-
-        _dirty = false;
         try
         {
-            await state.WriteStateAsync(cancellationToken);
+            if (!_dirty)
+            {
+                return;
+            }
+
+            _dirty = false;
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                // Kept in memory and written again in a moment; the counts answered meanwhile are the memory's.
+                LogWriteFailed(logger, exception, Key);
+                _dirty = true;
+                _flush ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushDelay, Timeout.InfiniteTimeSpan));
+            }
         }
-        catch (Exception exception)
+        finally
         {
-            // Kept in memory and written again in a moment; the counts answered meanwhile are the memory's.
-            LogWriteFailed(logger, exception, Key);
-            _dirty = true;
-            _flush = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushDelay, Timeout.InfiniteTimeSpan));
+            fired?.Dispose();
         }
     }
 
