@@ -30,7 +30,7 @@ public sealed class BillRunTests(BillingCluster cluster)
 
         // Written and done: a write that failed would be tried again every flush delay.
         var writes = cluster.Faults.Writes("bill-run", accountId);
-        await Task.Delay(3 * BillRunGrain.FlushDelay);
+        await Task.Delay(2 * BillRunGrain.FlushDelay);
         Assert.Equal(writes, cluster.Faults.Writes("bill-run", accountId));
     }
 }
