@@ -55,15 +55,23 @@ public sealed class InjectedFaults
     }
 }
 
-/// <summary>Grain storage that fails a write the test asked for, after changing nothing.</summary>
+/// <summary>Grain storage that fails a write the test asked for, after changing nothing; the caller's cancellation reaches the store, as in production.</summary>
 public sealed class FaultyStorage(IGrainStorage inner, InjectedFaults faults) : IGrainStorage
 {
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        faults.TakeWrite(stateName, grainId) ? throw new TimeoutException("Injected: the storage write failed.") : inner.WriteStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
+        inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
+        faults.TakeWrite(stateName, grainId) ? throw new TimeoutException("Injected: the storage write failed.") : inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
+        inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
 }
 
 /// <summary>Fails a grain call the test asked for, before the grain runs it.</summary>
