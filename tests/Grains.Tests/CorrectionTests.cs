@@ -202,7 +202,7 @@ public sealed class CorrectionTests(OneSiloStripeCluster cluster)
         cluster.Clock.Set(Utc(2026, 11, 2));
         await scenario.Tenant.AcceptStatementAsync(October, Usage(1000, 42m));
         cluster.Clock.Set(Utc(2026, 11, 21, 8));
-        cluster.Stripe.AttachCard(account, await CustomerAsync(scenario), FakeCard.Visa);
+        await SavedCardAsync(cluster, scenario, account, FakeCard.Visa);
         await scenario.FireReminderAsync();
         Assert.Equal(InvoiceStatus.Paid, (await cluster.SettledAsync(scenario.InvoiceKey(October))).Status);
         var draft = (await cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October)).GetDraftAsync())!;
