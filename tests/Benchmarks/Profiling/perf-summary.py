@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Summarises `perf script -F comm,tid,ip,sym,dso` of the API process: samples per thread, per leaf
+library, and the share of samples under each of a list of product areas (a sample counts once per area,
+so areas overlap where one calls another). Usage: perf-summary.py OUT.script [extra-area-regex...]"""
+import collections
+import re
+import sys
+
+AREAS = [
+    ("Stripe.net request building (form encoding)", r"Stripe\.SystemNetHttpClient::BuildRequestMessage"),
+    ("Stripe.net answer parsing (full objects)", r"Stripe\.LiveApiRequestor::ProcessResponse"),
+    ("Stripe.net, all of a request", r"Stripe\.LiveApiRequestor\+<RequestAsync>"),
+    ("HttpClient connection and sockets", r"HttpConnection|SocketsHttpHandler"),
+    ("grain state serialisation (Newtonsoft JSON)", r"Newtonsoft"),
+    ("Orleans messaging", r"Orleans\.Runtime\.Messaging"),
+    ("Orleans activity propagation filters", r"ActivityPropagation"),
+    ("Orleans dashboard call profiler", r"Orleans\.Dashboard"),
+    ("OpenTelemetry (metric export and instruments)", r"OpenTelemetry"),
+    ("System.Diagnostics.Metrics instruments", r"System\.Diagnostics\.Metrics"),
+    ("logging", r"Microsoft\.Extensions\.Logging"),
+    ("invoice grain", r"StripeInvoiceGrain"),
+    ("customer grain", r"StripeCustomerGrain"),
+    ("tenant grain", r"TenantGrain"),
+    ("pacer", r"StripePacer|StripeTurns|StripePacing"),
+    ("bill runs and status reports", r"BillRun|InvoiceStatusReports"),
+    ("ledger", r"AccountLedger"),
+    ("JIT (libclrjit)", r"libclrjit"),
+]
+
+
+def samples(path):
+    comm, stack = None, None
+    for line in open(path, errors="replace"):
+        if not line.strip():
+            if stack is not None:
+                yield comm, stack
+            comm, stack = None, None
+        elif line[0] not in " \t":
+            comm, stack = line.rsplit(" ", 2)[0].strip(), []
+        elif stack is not None:
+            parts = line.strip().split(" ", 1)
+            if len(parts) == 2:
+                match = re.match(r"(.*) \((.*)\)$", parts[1])
+                sym, dso = (match.group(1), match.group(2).split("/")[-1]) if match else (parts[1], "")
+                stack.append(sym if sym != "[unknown]" else "?" + dso + " " + dso)
+    if stack is not None:
+        yield comm, stack
+
+
+def main():
+    all_samples = list(samples(sys.argv[1]))
+    n = len(all_samples) or 1
+    areas = AREAS + [(extra, extra) for extra in sys.argv[2:]]
+    threads, leaves, hits = collections.Counter(), collections.Counter(), collections.Counter()
+    for comm, stack in all_samples:
+        threads[comm] += 1
+        if stack:
+            leaf = stack[0]
+            leaves["managed (jitted)" if "[" in leaf and not leaf.startswith("?") else leaf.split(" ")[-1]] += 1
+        for name, pattern in areas:
+            if any(re.search(pattern, frame) for frame in stack):
+                hits[name] += 1
+    print(f"{len(all_samples)} samples")
+    print("\nthreads:")
+    for name, count in threads.most_common(8):
+        print(f"  {100 * count / n:5.1f}%  {name}")
+    print("\nwhere the sample was taken (leaf):")
+    for name, count in leaves.most_common(8):
+        print(f"  {100 * count / n:5.1f}%  {name}")
+    print("\nsamples under each area (inclusive; areas overlap):")
+    for name, _ in areas:
+        print(f"  {100 * hits[name] / n:5.1f}%  {name}")
+
+
+if __name__ == "__main__":
+    main()
