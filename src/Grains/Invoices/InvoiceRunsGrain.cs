@@ -39,6 +39,7 @@ public sealed partial class InvoiceRunsGrain(
     private long version;
     private long written;
     private Task? writing;
+    private Task? reading;
     private bool armed;
     private IGrainReminder? reminder;
     private IGrainTimer? leavingTimer;
@@ -101,6 +102,7 @@ public sealed partial class InvoiceRunsGrain(
         pinging = true;
         try
         {
+            await RefreshAsync();
             foreach (var chunk in inFlight.ToList().Chunk(PingConcurrency))
             {
                 await Task.WhenAll(chunk.Select(async invoiceKey =>
@@ -134,6 +136,7 @@ public sealed partial class InvoiceRunsGrain(
             return;
         }
 
+        await RefreshAsync();
         if (inFlight.Count == 0)
         {
             // The reminder ticked, so it exists, whatever this activation assumed.
@@ -151,6 +154,12 @@ public sealed partial class InvoiceRunsGrain(
     {
         while (written < needed)
         {
+            if (reading is { } read)
+            {
+                await read.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                continue;
+            }
+
             if (writing is { } running)
             {
                 await running;
@@ -180,6 +189,48 @@ public sealed partial class InvoiceRunsGrain(
         if (inFlight.Count == 0)
         {
             await DisarmAsync();
+        }
+    }
+
+    /// <summary>
+    /// Adds the entries stored that this activation does not hold. While a silo leaves the cluster, a second
+    /// activation of this grain can briefly take entries this one never saw; its writes fail on the ETag once this
+    /// one writes, but an activation with nothing to write would never learn of them, would not ping those invoices,
+    /// and with nothing in memory would unregister the reminder. So before each round of pings (and before
+    /// disarming) the stored record is read back and merged, and the reminder registered for what it found; an entry
+    /// only in memory is kept and written again.
+    /// </summary>
+    private async Task RefreshAsync()
+    {
+        while (writing is { } running)
+        {
+            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+
+        reading = state.ReadStateAsync();
+        try
+        {
+            await reading;
+        }
+        finally
+        {
+            reading = null;
+        }
+
+        var stored = state.State.InFlight.ToHashSet(StringComparer.Ordinal);
+        var added = stored.Count(inFlight.Add);
+        if (added > 0)
+        {
+            // Their reminder may be gone with the activation that wrote them: it is registered again if so.
+            LogFoundStored(logger, AccountId, added);
+            await ArmAsync();
+        }
+
+        if (!inFlight.SetEquals(stored))
+        {
+            // Only in memory: written with the next write (entries leaving, or ones the other activation dropped).
+            version++;
+            WriteLeavingSoon();
         }
     }
 
@@ -275,6 +326,9 @@ public sealed partial class InvoiceRunsGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoices in flight of account {AccountId}: pinging invoice {InvoiceKey} failed; the next reminder tick pings it again")]
     private static partial void LogPingFailed(ILogger logger, Exception exception, string accountId, string invoiceKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoices in flight of account {AccountId}: {Count} stored entries this activation did not hold (another activation took them while a silo left); they are pinged now")]
+    private static partial void LogFoundStored(ILogger logger, string accountId, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Invoices in flight of account {AccountId}: pinging {Count}")]
     private static partial void LogPinging(ILogger logger, string accountId, int count);
