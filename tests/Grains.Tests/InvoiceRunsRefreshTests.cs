@@ -43,6 +43,19 @@ public sealed class InvoiceRunsRefreshTests(BillingCluster cluster)
         Assert.Contains(InvoiceRunsGrain.Reminder, await cluster.ReminderNamesAsync(runs));
     }
 
+    [Fact]
+    public async Task An_invoice_that_left_is_not_taken_back_from_storage_before_its_leaving_is_written()
+    {
+        var account = $"runs-{Guid.NewGuid():N}";
+        var runs = cluster.Grains.GetGrain<IInvoiceRunsGrain>(account);
+        await runs.StartedAsync($"{account}/t1/2026-10");
+        await runs.StartedAsync($"{account}/t2/2026-10");
+        await runs.FinishedAsync($"{account}/t1/2026-10");
+        Assert.Equal(2, (await Stored(account)).InFlight.Count);
+
+        Assert.Equal(1, await runs.ResumeAllAsync());
+    }
+
     private Task<InvoiceRunsState> Stored(string account) => cluster.StoredAsync<InvoiceRunsState>("invoice-runs", "invoice-runs", account);
 
     /// <summary>Writes the record past the activation, as another activation of the same grain would.</summary>

@@ -36,6 +36,9 @@ public sealed partial class InvoiceRunsGrain(
     /// <summary>Entered in memory but not yet in a completed write.</summary>
     private readonly HashSet<string> unwritten = [];
 
+    /// <summary>Left in memory but not yet in a completed write: still stored, and not to be taken back from storage.</summary>
+    private readonly HashSet<string> leaving = [];
+
     private long version;
     private long written;
     private Task? writing;
@@ -66,6 +69,7 @@ public sealed partial class InvoiceRunsGrain(
     {
         if (inFlight.Add(invoiceKey))
         {
+            leaving.Remove(invoiceKey);
             unwritten.Add(invoiceKey);
             version++;
         }
@@ -82,6 +86,7 @@ public sealed partial class InvoiceRunsGrain(
     {
         if (inFlight.Remove(invoiceKey))
         {
+            leaving.Add(invoiceKey);
             version++;
             WriteLeavingSoon();
         }
@@ -182,10 +187,12 @@ public sealed partial class InvoiceRunsGrain(
     {
         var writingVersion = version;
         var entered = unwritten.ToList();
+        var left = leaving.ToList();
         state.State = new InvoiceRunsState { InFlight = [.. inFlight] };
         await state.WriteStateAsync();
         written = Math.Max(written, writingVersion);
         unwritten.ExceptWith(entered);
+        leaving.ExceptWith(left);
         if (inFlight.Count == 0)
         {
             await DisarmAsync();
@@ -218,7 +225,7 @@ public sealed partial class InvoiceRunsGrain(
         }
 
         var stored = state.State.InFlight.ToHashSet(StringComparer.Ordinal);
-        var added = stored.Count(inFlight.Add);
+        var added = stored.Count(key => !leaving.Contains(key) && inFlight.Add(key));
         if (added > 0)
         {
             // Their reminder may be gone with the activation that wrote them: it is registered again if so.
@@ -226,7 +233,7 @@ public sealed partial class InvoiceRunsGrain(
             await ArmAsync();
         }
 
-        if (!inFlight.SetEquals(stored))
+        if (!inFlight.SetEquals(stored.Except(leaving)))
         {
             // Only in memory: written with the next write (entries leaving, or ones the other activation dropped).
             version++;
