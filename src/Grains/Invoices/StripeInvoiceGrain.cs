@@ -107,7 +107,30 @@ public sealed partial class StripeInvoiceGrain(
         return InvoiceLifecycle.Summary(State);
     }
 
-    public Task<InvoiceSummary?> GetSummaryAsync() => Task.FromResult(State.Draft is null ? null : InvoiceLifecycle.Summary(State));
+    public async Task<InvoiceSummary?> GetSummaryAsync()
+    {
+        await RefreshIfIdleAsync();
+        return State.Draft is null ? null : InvoiceLifecycle.Summary(State);
+    }
+
+    /// <summary>
+    /// An activation with work left that is not working on it reads its record again: after a silo was killed and
+    /// restarted on its address, a second activation of the same invoice can live on for minutes, one doing the work
+    /// and writing, the other idle on the record it loaded. Only done while nothing here is unwritten, so the record
+    /// read is this activation's own last write or a later one.
+    /// </summary>
+    private async Task RefreshIfIdleAsync()
+    {
+        if (InvoiceLifecycle.HasWork(State) && !running && retryTimer is null && !unwritten)
+        {
+            var etag = state.Etag;
+            await state.ReadStateAsync();
+            if (state.Etag != etag)
+            {
+                run = InvoiceRun.Resumed(State);
+            }
+        }
+    }
 
     public Task<InvoiceDraft?> GetDraftAsync() => Task.FromResult(State.Draft);
 
@@ -121,11 +144,12 @@ public sealed partial class StripeInvoiceGrain(
         return Task.CompletedTask;
     }
 
-    public Task<bool> ContinueAsync()
+    public async Task<bool> ContinueAsync()
     {
+        await RefreshIfIdleAsync();
         if (!InvoiceLifecycle.HasWork(State))
         {
-            return Task.FromResult(true);
+            return true;
         }
 
         LogPinged(logger, InvoiceKey, running, retryTimer is not null);
@@ -134,7 +158,7 @@ public sealed partial class StripeInvoiceGrain(
             RunSoon();
         }
 
-        return Task.FromResult(false);
+        return false;
     }
 
     public async Task<InvoiceSummary> RetryAsync()
