@@ -11,21 +11,28 @@ public interface IStripeCustomerGrain : IGrainWithStringKey
     /// <summary>Takes the tenant's current data; an existing customer is updated in Stripe.</summary>
     Task SyncAsync(TenantDetails details);
 
-    /// <summary>The customer's id, creating or updating the customer in Stripe first when needed.</summary>
+    /// <summary>
+    /// The customer's id, creating or updating the customer in Stripe first when needed, each request in a slot
+    /// of the account's pacer waited for inside the call (for tools and tests; invoices use <see cref="StepInTurnAsync"/>).
+    /// </summary>
     Task<string> EnsureAsync(StripeAccess access);
 
     /// <summary>
     /// The customer, ready to bill in the Stripe connected now (<paramref name="stripeIdentity"/>) with the
-    /// tenant's current data, or null when a Stripe request is needed first (<see cref="EnsureInTurnAsync"/>).
+    /// tenant's current data, or null when a Stripe request is needed first (<see cref="StepInTurnAsync"/>).
     /// </summary>
     [AlwaysInterleave]
     Task<StripeCustomerRef?> ReadyAsync(string? stripeIdentity);
 
     /// <summary>
-    /// As <see cref="EnsureAsync"/>, with the first Stripe request sent in the caller's slot, <paramref name="firstRequestIn"/>
-    /// from now (the pacer gave it to the caller with the rest of its run); any further request waits for a slot of its own.
+    /// The customer's next Stripe request, sent at once: the caller waited for its slot. Returns the customer
+    /// once it is ready to bill (<see cref="StripeCustomerRef.UsedTurn"/> false when no request was needed), or
+    /// null when the request was sent and another is needed, in the caller's next slot. One request per call, so
+    /// a call never waits for a slot (which can be further away than a grain call may take); its bound covers one
+    /// Stripe request at the longest request timeout allowed (StripeOptions.RequestTimeout) and its writes.
     /// </summary>
-    Task<StripeCustomerRef> EnsureInTurnAsync(StripeAccess access, TimeSpan firstRequestIn);
+    [ResponseTimeout("00:01:30")]
+    Task<StripeCustomerRef?> StepInTurnAsync(StripeAccess access);
 
     /// <summary>Stripe says the customer is gone (deleted): the next <see cref="EnsureAsync"/> creates a new one.</summary>
     Task ForgetAsync(string customerId);

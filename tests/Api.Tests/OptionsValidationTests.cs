@@ -40,10 +40,21 @@ public sealed class OptionsValidationTests
         Assert.Contains($"'{apiBase}' is not", refused, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:01:01")]
+    public void A_stripe_request_timeout_that_is_not_positive_or_longer_than_a_customer_call_may_take_is_refused(string timeout)
+    {
+        var refused = StartFails(("Stripe:RequestTimeout", timeout));
+
+        Assert.Contains("Stripe:RequestTimeout", refused, StringComparison.Ordinal);
+        Assert.Contains("at most 00:01:00", refused, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Valid_settings_start()
     {
-        using var api = Api(("Billing:RetryInterval", "00:01:00"), ("Stripe:ApiBase", "http://127.0.0.1:9"),
+        using var api = Api(("Billing:RetryInterval", "00:01:00"), ("Stripe:ApiBase", "http://127.0.0.1:9"), ("Stripe:RequestTimeout", "00:01:00"),
             ("Stripe:EncryptionKey", Convert.ToBase64String(new byte[32])));
 
         using var client = api.CreateClient();

@@ -33,9 +33,9 @@ public sealed class StripeOptionsValidator : IValidateOptions<StripeOptions>
             }
         }
 
-        if (options.RequestTimeout <= TimeSpan.Zero)
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > StripeOptions.LongestRequestTimeout)
         {
-            failures.Add($"{StripeOptions.Section}:{nameof(StripeOptions.RequestTimeout)} must be positive; it is {options.RequestTimeout:c}.");
+            failures.Add($"{StripeOptions.Section}:{nameof(StripeOptions.RequestTimeout)} must be positive and at most {StripeOptions.LongestRequestTimeout:c}; it is {options.RequestTimeout:c}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -450,16 +450,23 @@ public sealed partial class StripeInvoiceGrain(
         return false;
     }
 
-    /// <summary>The customer, ready to bill: as it is, or created or updated in this invoice's first slot.</summary>
+    /// <summary>
+    /// The customer, ready to bill: as it is, or created or updated in this invoice's slots, one request each
+    /// (waited for here, not inside the customer's call: a slot can be further away than a grain call may take).
+    /// </summary>
     private async Task EnsureCustomerAsync(StripeAccess access)
     {
         var customer = await Customer.ReadyAsync(access.StripeIdentity);
         if (customer is null)
         {
             await BookRunAsync(access, customerCall: true);
-            var turnIn = await turns.TakeAsync(access, StripeEndpoints.CreateCustomer);
-            customer = await Customer.EnsureInTurnAsync(access, turnIn);
-            if (!customer.UsedTurn)
+        }
+
+        while (customer is null)
+        {
+            await StripePacing.WaitAsync(await turns.TakeAsync(access, StripeEndpoints.CreateCustomer));
+            customer = await Customer.StepInTurnAsync(access);
+            if (customer is { UsedTurn: false })
             {
                 turns.Untake();
             }

@@ -19,6 +19,11 @@ public sealed class StripeCustomerGrain(
     /// <summary>Since this activation wrote or read the record, no create that could have made the customer was sent without listing after it.</summary>
     private bool listedSinceLastCreate;
 
+    private IGrainTimer? backgroundTimer;
+
+    /// <summary>The background update's next tick is at a slot it booked.</summary>
+    private bool backgroundSlotBooked;
+
     private StripeCustomerState Customer => state.State;
 
     private string TenantKey => this.GetPrimaryKeyString();
@@ -39,16 +44,26 @@ public sealed class StripeCustomerGrain(
         }
         else
         {
-            this.RegisterGrainTimer(UpdateInBackgroundAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+            backgroundSlotBooked = false;
+            UpdateInBackgroundIn(TimeSpan.Zero);
         }
     }
 
     public Task<StripeCustomerRef?> ReadyAsync(string? stripeIdentity) =>
         Task.FromResult(StripeCustomerRules.IsReady(Customer, stripeIdentity) ? new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false) : null);
 
-    public async Task<string> EnsureAsync(StripeAccess access) => (await EnsureInTurnAsync(access, null)).Id;
+    public async Task<string> EnsureAsync(StripeAccess access)
+    {
+        while (true)
+        {
+            if (await StepAsync(access, waitForTurn: true) is { } ready)
+            {
+                return ready.Id;
+            }
+        }
+    }
 
-    public Task<StripeCustomerRef> EnsureInTurnAsync(StripeAccess access, TimeSpan firstRequestIn) => EnsureInTurnAsync(access, (TimeSpan?)firstRequestIn);
+    public Task<StripeCustomerRef?> StepInTurnAsync(StripeAccess access) => StepAsync(access, waitForTurn: false);
 
     public async Task ForgetAsync(string customerId)
     {
@@ -62,8 +77,12 @@ public sealed class StripeCustomerGrain(
 
     public Task<string?> GetIdAsync() => Task.FromResult(Customer.CustomerId);
 
-    /// <param name="turnIn">The caller's slot for the first request; null: this grain waits for a slot of its own.</param>
-    private async Task<StripeCustomerRef> EnsureInTurnAsync(StripeAccess access, TimeSpan? turnIn)
+    /// <summary>
+    /// The customer's next Stripe request (at most one): the customer once it is ready to bill, or null when
+    /// it needs another request (which the caller sends in a slot of its own by calling again).
+    /// </summary>
+    /// <param name="waitForTurn">Waits for a slot from the account's pacer first; false: the caller waited for its slot.</param>
+    private async Task<StripeCustomerRef?> StepAsync(StripeAccess access, bool waitForTurn)
     {
         var details = Customer.Details ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
         if (StripeCustomerRules.InOtherStripe(Customer, access.StripeIdentity))
@@ -74,32 +93,35 @@ public sealed class StripeCustomerGrain(
             listedSinceLastCreate = true;
         }
 
-        var turn = new Turn(this, access, turnIn);
+        var action = StripeCustomerRules.Next(Customer, listedSinceLastCreate);
+        if (action == CustomerAction.Ready)
+        {
+            return new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false);
+        }
+
+        if (waitForTurn)
+        {
+            await StripePacing.WaitTurnAsync(GrainFactory, access);
+        }
+
         try
         {
-            switch (StripeCustomerRules.Next(Customer, listedSinceLastCreate))
+            switch (action)
             {
                 case CustomerAction.Find:
-                    await turn.WaitAsync();
-                    if (await stripe.FindCustomerAsync(access, Customer.CreateSentEmail, TenantKey, CancellationToken.None) is { } found)
+                    var found = await stripe.FindCustomerAsync(access, Customer.CreateSentEmail, TenantKey, CancellationToken.None);
+                    listedSinceLastCreate = true;
+                    if (found is not null)
                     {
                         // Written before the update, so a refused update (a 429) goes on from the found customer, not from another listing.
                         StripeCustomerRules.Created(Customer, found, access.StripeIdentity, synced: false);
                         await state.WriteStateAsync();
-                        listedSinceLastCreate = true;
-                        await turn.WaitAsync();
-                        var updated = await stripe.UpdateCustomerAsync(access, StripeCustomerRules.UpdateKey(Customer, TenantKey), found, details, CancellationToken.None);
-                        StripeCustomerRules.Updated(Customer);
-                        await state.WriteStateAsync();
-                        return new StripeCustomerRef(found, updated.HasSavedCard, Created: false, UsedTurn: true);
                     }
 
-                    listedSinceLastCreate = true;
-                    return await CreateAsync(access, details, turn);
+                    return null;
                 case CustomerAction.Create:
-                    return await CreateAsync(access, details, turn);
-                case CustomerAction.Update:
-                    await turn.WaitAsync();
+                    return await CreateAsync(access, details);
+                default:
                     StripeCustomerSnapshot synced;
                     try
                     {
@@ -110,14 +132,12 @@ public sealed class StripeCustomerGrain(
                         // Deleted in Stripe: a new customer, recorded as one that may be created before it is.
                         await state.WriteStateAsync();
                         listedSinceLastCreate = true;
-                        return await CreateAsync(access, details, turn);
+                        return null;
                     }
 
                     StripeCustomerRules.Updated(Customer);
                     await state.WriteStateAsync();
                     return new StripeCustomerRef(Customer.CustomerId!, synced.HasSavedCard, Created: false, UsedTurn: true);
-                default:
-                    return new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false);
             }
         }
         catch (StripeCallException failure)
@@ -131,7 +151,7 @@ public sealed class StripeCustomerGrain(
         }
     }
 
-    private async Task<StripeCustomerRef> CreateAsync(StripeAccess access, TenantDetails details, Turn turn)
+    private async Task<StripeCustomerRef> CreateAsync(StripeAccess access, TenantDetails details)
     {
         // The record must name the email this create carries before it is sent (it does when the tenant's data was written with it).
         if (StripeCustomerRules.CreateSending(Customer, details))
@@ -139,7 +159,6 @@ public sealed class StripeCustomerGrain(
             await state.WriteStateAsync();
         }
 
-        await turn.WaitAsync();
         StripeCustomerSnapshot created;
         try
         {
@@ -157,36 +176,45 @@ public sealed class StripeCustomerGrain(
         return new StripeCustomerRef(created.Id, created.HasSavedCard, Created: true, UsedTurn: true);
     }
 
-    private async Task UpdateInBackgroundAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the customer up to date in the background, one request a tick. A tick never waits for its slot
+    /// while it holds the grain (an invoice's call would queue behind it past its response timeout): it books
+    /// the slot and comes back at it.
+    /// </summary>
+    private async Task UpdateInBackgroundAsync()
     {
+        var slotBooked = backgroundSlotBooked;
+        backgroundSlotBooked = false;
         var accountId = GrainKeys.ParseTenant(TenantKey).AccountId;
-        if (await GrainFactory.GetGrain<IAccountGrain>(accountId).GetStripeAccessAsync() is { Connected: true } access)
+        if (await GrainFactory.GetGrain<IAccountGrain>(accountId).GetStripeAccessAsync() is not { Connected: true } access
+            || StripeCustomerRules.IsReady(Customer, access.StripeIdentity))
         {
-            try
+            return;
+        }
+
+        if (!slotBooked && await StripePacing.ReserveAsync(GrainFactory, access) is var wait && wait > TimeSpan.Zero)
+        {
+            backgroundSlotBooked = true;
+            UpdateInBackgroundIn(wait);
+            return;
+        }
+
+        try
+        {
+            if (await StepAsync(access, waitForTurn: false) is null)
             {
-                await EnsureInTurnAsync(access, null);
+                UpdateInBackgroundIn(TimeSpan.Zero);
             }
-            catch (StripeCallException)
-            {
-                // The next invoice brings the customer up to date before it is created.
-            }
+        }
+        catch (StripeCallException)
+        {
+            // The next invoice brings the customer up to date before it is created.
         }
     }
 
-    /// <summary>The slot of the next request: the caller's for the first, then one booked from the pacer for each.</summary>
-    private sealed class Turn(StripeCustomerGrain grain, StripeAccess access, TimeSpan? callersTurnIn)
+    private void UpdateInBackgroundIn(TimeSpan due)
     {
-        private TimeSpan? callers = callersTurnIn;
-
-        public Task WaitAsync()
-        {
-            if (callers is { } wait)
-            {
-                callers = null;
-                return StripePacing.WaitAsync(wait);
-            }
-
-            return StripePacing.WaitTurnAsync(grain.GrainFactory, access);
-        }
+        backgroundTimer ??= this.RegisterGrainTimer(_ => UpdateInBackgroundAsync(), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
+        backgroundTimer.Change(due, Timeout.InfiniteTimeSpan);
     }
 }

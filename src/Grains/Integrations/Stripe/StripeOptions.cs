@@ -25,6 +25,12 @@ public sealed class StripeOptions
 
     /// <summary>How long one Stripe request may take before it counts as failed (its outcome then unknown).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest <see cref="RequestTimeout"/> allowed: a customer's request is sent inside a grain call whose
+    /// bound (IStripeCustomerGrain.StepInTurnAsync, 90 s) must cover it and the customer's writes.
+    /// </summary>
+    public static readonly TimeSpan LongestRequestTimeout = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>Stripe's two worlds: test mode (no real money) and live mode.</summary>
