@@ -83,10 +83,18 @@ public static class TelemetryHosting
         return builder;
     }
 
-    /// <summary>Orleans' activity propagation (an HTTP request's trace continues into grain calls) and the dashboard's collection on a silo.</summary>
+    /// <summary>
+    /// Orleans' activity propagation (an HTTP request's trace continues into grain calls) when this process
+    /// collects traces (<see cref="TelemetryConfiguration.TracesEnabled"/>), and the dashboard's collection
+    /// when the dashboard is on: each adds a filter to every grain call, so neither runs when unused.
+    /// </summary>
     public static ISiloBuilder AddTenantBillingSiloTelemetry(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.AddActivityPropagation();
+        if (configuration.TracesEnabled())
+        {
+            silo.AddActivityPropagation();
+        }
+
         var dashboard = configuration.DashboardSettings();
         if (dashboard.Enabled)
         {
@@ -99,7 +107,11 @@ public static class TelemetryHosting
     /// <summary>The same for an Orleans client (the API in front of separate silos).</summary>
     public static IClientBuilder AddTenantBillingClientTelemetry(this IClientBuilder client, IConfiguration configuration)
     {
-        client.AddActivityPropagation();
+        if (configuration.TracesEnabled())
+        {
+            client.AddActivityPropagation();
+        }
+
         var dashboard = configuration.DashboardSettings();
         if (dashboard.Enabled)
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace TenantBilling.Silo.Telemetry;
 
 /// <summary>
@@ -15,8 +17,25 @@ public sealed class TelemetrySettings
     /// <summary>Share of new traces kept (0–1); a trace started elsewhere follows its caller's decision.</summary>
     public double TraceSampleRatio { get; set; } = 1.0;
 
+    /// <summary>
+    /// Collect traces (and carry each trace across grain calls) for an exporter other than OTLP, e.g. one
+    /// added in code. OTLP export (<see cref="OtlpEndpointSetting"/>) turns it on by itself.
+    /// </summary>
+    public bool Traces { get; set; }
+
     /// <summary>Also trace Orleans' own runtime calls (membership probes, directory, reminders): many small root spans.</summary>
     public bool OrleansRuntimeTraces { get; set; }
+}
+
+public static class TelemetryConfiguration
+{
+    /// <summary>
+    /// Whether this process collects traces: OTLP export is configured or <see cref="TelemetrySettings.Traces"/> is on.
+    /// Off, nothing that only serves traces runs per grain call (Orleans' activity propagation is not added).
+    /// </summary>
+    public static bool TracesEnabled(this IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration[TelemetrySettings.OtlpEndpointSetting])
+        || (configuration.GetSection(TelemetrySettings.Section).Get<TelemetrySettings>()?.Traces ?? false);
 }
 
 /// <summary>The Orleans dashboard (configuration section "Dashboard").</summary>

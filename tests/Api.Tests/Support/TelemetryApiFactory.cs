@@ -20,6 +20,7 @@ public sealed class TelemetryApiFactory : StripeApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        builder.UseSetting("Telemetry:Traces", "true");
         builder.ConfigureTestServices(services => services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(Spans)));
     }
 }
