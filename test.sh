@@ -60,4 +60,19 @@ echo
 echo "Loopback topology (3 silos + API): $topology"
 echo "Crash test (1,000 tenants, Stripe faults, kill -9, rolling restart): $crash"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
+# Each failed test's name and the start of its message, so a CI log alone says what broke.
+if [[ "$failed" -gt 0 ]]; then
+    echo "Failed:"
+    perl -0777 -ne '
+        my %unescape = (amp => "&", lt => "<", gt => ">", quot => "\"", apos => "\x27");
+        while (/<UnitTestResult\b([^>]*outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*)>(.*?)<\/UnitTestResult>/gs) {
+            my ($attributes, $body) = ($1, $2);
+            my ($name) = $attributes =~ /testName="([^"]*)"/;
+            my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+            $message //= "(no message)";
+            s/&(\w+);/$unescape{$1} \/\/ "&$1;"/ge for $name, $message;
+            my @lines = split /\n/, $message;
+            print "  $name\n", map({ "      $_\n" } @lines[0 .. ($#lines < 19 ? $#lines : 19)]);
+        }' "$results_dir"/*.trx 2>/dev/null
+fi
 exit "$status"

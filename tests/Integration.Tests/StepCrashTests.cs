@@ -42,8 +42,8 @@ public sealed class StepCrashTests(PostgresFixture postgres, ITestOutputHelper o
         await using var stripe = await StripeSandboxServer.StartAsync(StripeSandboxOptions.Exact with { IdempotencyWindow = TimeSpan.FromSeconds(1) });
         var run = new BillingRun(stripe, "steps", Boundaries.Length, tenantsPerAccount: 1);
         await using var cluster = ProcessCluster.Create(postgres.ConnectionString, "steps");
-        // Longer than the test takes to see Stripe's work and kill: the held answer never reaches the silo.
-        foreach (var (key, value) in run.ProcessSettings(TimeSpan.FromMinutes(2)))
+        // Longer than the test takes to see Stripe's work and kill (the longest timeout allowed): the held answer never reaches the silo.
+        foreach (var (key, value) in run.ProcessSettings(StripeOptions.LongestRequestTimeout))
         {
             cluster.Settings[key] = value;
         }
