@@ -24,9 +24,11 @@ public static class ClusterTuning
     public static readonly TimeSpan ApiResponseTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The same bound for calls between grains (Orleans' default, kept): a Stripe customer's creation waits
-    /// for the account's request pace inside the call, which in a large billing run takes well over 10 s.
-    /// Calls to a silo that died end sooner anyway: when it is declared dead (seconds, see <see cref="ProbeTimeout"/>).
+    /// The same bound for calls between grains (Orleans' default, kept): a call may send one Stripe request
+    /// (a customer's, IStripeCustomerGrain.StepInTurnAsync, has its own 90 s bound over the longest Stripe
+    /// request timeout); no call waits for the account's request pace inside it, since a slot can be further
+    /// away than any call may take. Calls to a silo that died end sooner anyway: when it is declared dead
+    /// (seconds, see <see cref="ProbeTimeout"/>).
     /// A co-hosted API's calls are silo calls, so they have this bound.
     /// </summary>
     public static readonly TimeSpan SiloResponseTimeout = TimeSpan.FromSeconds(30);
