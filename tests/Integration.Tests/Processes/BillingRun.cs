@@ -30,6 +30,7 @@ public sealed class BillingRun
 
     private readonly Dictionary<string, string> _stripeAccounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _secretKeys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _autoCharge = new(StringComparer.Ordinal);
 
     public BillingRun(StripeSandboxServer stripe, string prefix, int accounts, int tenantsPerAccount)
     {
@@ -72,10 +73,14 @@ public sealed class BillingRun
     /// <summary>
     /// Accounts (paced at <paramref name="stripeRequestsPerSecond"/>), tenants and their January statements;
     /// the clock ends on February 1. Accounts in <paramref name="connectLater"/> get no Stripe connection yet:
-    /// their invoices are held on the billing day until <see cref="ConnectAsync"/>.
+    /// their invoices are held on the billing day until <see cref="ConnectAsync"/>. Tenants of accounts in
+    /// <paramref name="autoCharge"/> have auto-charge on: with a saved card their invoices are charged (and end
+    /// <c>paid</c>), not e-mailed.
     /// </summary>
-    public async Task SetUpAsync(HttpClient api, int stripeRequestsPerSecond, Action<string> log, IReadOnlyCollection<string>? connectLater = null)
+    public async Task SetUpAsync(
+        HttpClient api, int stripeRequestsPerSecond, Action<string> log, IReadOnlyCollection<string>? connectLater = null, IReadOnlyCollection<string>? autoCharge = null)
     {
+        _autoCharge.UnionWith(autoCharge ?? []);
         var watch = Stopwatch.StartNew();
         await MoveClockAsync(api, ProfilesAt);
         foreach (var account in Accounts)
@@ -97,7 +102,8 @@ public sealed class BillingRun
                 var url = ApiCalls.TenantUrl(invoice.Account, invoice.Tenant);
                 await SendAsync(api, () => new HttpRequestMessage(HttpMethod.Put, url) { Content = ApiCalls.Json(ApiCalls.TenantBody) }, HttpStatusCode.Created, HttpStatusCode.OK);
                 await SendAsync(api, () => new HttpRequestMessage(HttpMethod.Post, $"{url}/address/validate"), HttpStatusCode.OK);
-                await SendAsync(api, () => new HttpRequestMessage(HttpMethod.Put, $"{url}/billing-profile") { Content = ApiCalls.Json(ApiCalls.ProfileBody) }, HttpStatusCode.OK);
+                var profile = _autoCharge.Contains(invoice.Account) ? ApiCalls.ProfileBody.Replace("\"autoCharge\": false", "\"autoCharge\": true", StringComparison.Ordinal) : ApiCalls.ProfileBody;
+                await SendAsync(api, () => new HttpRequestMessage(HttpMethod.Put, $"{url}/billing-profile") { Content = ApiCalls.Json(profile) }, HttpStatusCode.OK);
             });
         log($"set up {Accounts.Count} accounts (own Stripe keys, {stripeRequestsPerSecond} Stripe requests/s each) and {Invoices} billable tenants in {watch.Elapsed.TotalSeconds:0.0} s");
 
@@ -140,7 +146,7 @@ public sealed class BillingRun
     }
 
     /// <summary>
-    /// Waits until every invoice is done as the product sees it (sent in its own list) and its Stripe
+    /// Waits until every invoice is done as the product sees it (sent, or paid when charged, in its own list) and its Stripe
     /// invoice is final, or the timeout passes; then reads everything and returns the counts.
     /// </summary>
     public async Task<Outcome> WaitAndVerifyAsync(HttpClient api, TimeSpan timeout, Action<string> log)
@@ -167,7 +173,7 @@ public sealed class BillingRun
                 var ours = list.EnumerateArray().Where(i => i.GetProperty("invoiceKey").GetString() == invoice.InvoiceKey).Select(i => i.GetProperty("status").GetString()!).ToList();
                 var status = ours.Count == 1 ? ours[0] : ours.Count == 0 ? "missing" : $"listed {ours.Count} times";
                 statuses[invoice.InvoiceKey] = status;
-                if (status == "sent" || until.Elapsed > timeout)
+                if (status == DoneStatus(invoice.Account) || until.Elapsed > timeout)
                 {
                     return;
                 }
@@ -201,13 +207,16 @@ public sealed class BillingRun
             Missing: all.Where(i => !finalized.ContainsKey(i.InvoiceKey)).Select(i => i.InvoiceKey).ToList(),
             Duplicated: all.Where(i => finalized.GetValueOrDefault(i.InvoiceKey).Count > 1).Select(i => $"{i.InvoiceKey} ×{finalized[i.InvoiceKey].Count}").ToList(),
             SentMoreThanOnce: all.Where(i => finalized.GetValueOrDefault(i.InvoiceKey).Sends > 1).Select(i => $"{i.InvoiceKey} sent {finalized[i.InvoiceKey].Sends} times").ToList(),
+            ChargedWrongly: all.Where(i => _autoCharge.Contains(i.Account) && finalized.GetValueOrDefault(i.InvoiceKey) is not { Charges: 1, FullyPaid: true })
+                .Select(i => $"{i.InvoiceKey} charged {finalized.GetValueOrDefault(i.InvoiceKey).Charges} times, {(finalized.GetValueOrDefault(i.InvoiceKey).FullyPaid ? "paid" : "not paid in full")}").ToList(),
             LeftInDraft: drafts,
             PhantomTenants: all.Count(i => i.Phantom),
             FeesOnce: all.Count(i => i.Phantom && fees.GetValueOrDefault(i.InvoiceKey) == 1),
             FeeProblems: all.Where(i => fees.GetValueOrDefault(i.InvoiceKey) != (i.Phantom ? 1 : 0))
                 .Select(i => $"{i.InvoiceKey}: {fees.GetValueOrDefault(i.InvoiceKey)} fee(s), {(i.Phantom ? "a phantom tenant" : "not a phantom tenant")}").ToList(),
             ProductStatuses: productStatuses.Values.GroupBy(s => s).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
-            NotSent: productStatuses.Where(s => s.Value != "sent").Select(s => $"{s.Key}: {s.Value}").Order(StringComparer.Ordinal).ToList());
+            NotSent: productStatuses.Where(s => s.Value != DoneStatus(s.Key[..s.Key.IndexOf('/', StringComparison.Ordinal)]))
+                .Select(s => $"{s.Key}: {s.Value}").Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>Counts of what the Stripe fake answered: requests, 429s, faults, idempotent replays.</summary>
@@ -224,10 +233,17 @@ public sealed class BillingRun
         where invoice.Metadata.ContainsKey(StripeGateway.InvoiceKeyMetadata)
         select (account, invoice);
 
-    private Dictionary<string, (int Count, int Sends)> FinalizedByKey() =>
+    /// <summary>What the product lists a finished invoice as: paid when its tenant is charged, else sent.</summary>
+    private string DoneStatus(string account) => _autoCharge.Contains(account) ? "paid" : "sent";
+
+    /// <summary>Per invoice key, its finalized Stripe invoices: how many, their e-mails, their charge attempts, and whether all are paid in full.</summary>
+    private Dictionary<string, (int Count, int Sends, long Charges, bool FullyPaid)> FinalizedByKey() =>
         AllOurInvoices().Where(i => i.Invoice.Status != "draft")
             .GroupBy(i => i.Invoice.Metadata[StripeGateway.InvoiceKeyMetadata], StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (g.Count(), g.Sum(i => i.Invoice.SendCount)), StringComparer.Ordinal);
+            .ToDictionary(
+                g => g.Key,
+                g => (g.Count(), g.Sum(i => i.Invoice.SendCount), g.Sum(i => i.Invoice.AttemptCount), g.All(i => i.Invoice.Status == "paid" && i.Invoice.AmountPaid == i.Invoice.Total)),
+                StringComparer.Ordinal);
 
     /// <summary>Sends one batch; returns the statements it must send again (a line the cluster did not answer, or no answer at all).</summary>
     private static async Task<List<(string Account, string Tenant, string InvoiceKey, bool Phantom)>> DeliverAsync(
@@ -313,6 +329,7 @@ public sealed class BillingRun
         IReadOnlyList<string> Missing,
         IReadOnlyList<string> Duplicated,
         IReadOnlyList<string> SentMoreThanOnce,
+        IReadOnlyList<string> ChargedWrongly,
         int LeftInDraft,
         int PhantomTenants,
         int FeesOnce,
@@ -322,11 +339,11 @@ public sealed class BillingRun
     {
         public override string ToString() =>
             $"{Invoices} invoices: {ExactlyOne} with exactly one finalized Stripe invoice, {Missing.Count} missing, {Duplicated.Count} duplicated, " +
-            $"{SentMoreThanOnce.Count} sent more than once, {LeftInDraft} Stripe drafts left over; phantom fees: {FeesOnce} of {PhantomTenants} phantom tenants recorded once, " +
+            $"{SentMoreThanOnce.Count} sent more than once, {ChargedWrongly.Count} of those charged not charged exactly once, {LeftInDraft} Stripe drafts left over; phantom fees: {FeesOnce} of {PhantomTenants} phantom tenants recorded once, " +
             $"{FeeProblems.Count} wrong; product statuses: {string.Join(", ", ProductStatuses.Select(s => $"{s.Key} {s.Value}"))}";
 
         /// <summary>The first few problems of each kind, for a failure message.</summary>
-        public string Problems() => string.Join('\n', new[] { Missing, Duplicated, SentMoreThanOnce, FeeProblems, NotSent }
+        public string Problems() => string.Join('\n', new[] { Missing, Duplicated, SentMoreThanOnce, ChargedWrongly, FeeProblems, NotSent }
             .Where(list => list.Count > 0).Select(list => string.Join("; ", list.Take(10)) + (list.Count > 10 ? $" (and {list.Count - 10} more)" : string.Empty)));
     }
 }
