@@ -223,4 +223,19 @@ public sealed class StripeWireFormatTests
         Assert.Equal("acct_connected1", sent.StripeAccount);
         Assert.Equal("Bearer " + RecordedWire.PlatformKey, sent.Authorization);
     }
+
+    [Fact]
+    public async Task An_account_whose_Stripe_is_not_connected_sends_nothing_and_fails_as_disconnected()
+    {
+        using var wire = new RecordedWire();
+        var disconnected = new StripeAccess("acct-wire", StripeConnectionMode.NotConnected, null, null, AccountSettings.Default);
+        StripeCallException? failure = null;
+        var sent = await wire.RecordAsync(
+            ours: true,
+            async (gateway, _) => failure = await Assert.ThrowsAsync<StripeCallException>(() => gateway.FinalizeAsync(disconnected, "key-none", "in_1Pq2Rs3Tu", default)),
+            null);
+
+        Assert.Empty(sent);
+        Assert.Equal(Domain.Stripe.StripeFailureKind.Disconnected, failure!.Kind);
+    }
 }
