@@ -1,6 +1,5 @@
 using global::Stripe;
 using Microsoft.Extensions.Options;
-using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -38,19 +37,15 @@ public interface IStripeCorrectionGateway
 
 /// <summary>
 /// Stripe.net behind <see cref="IStripeCorrectionGateway"/>, reaching the account's Stripe as the invoice pipeline
-/// does (<see cref="StripeGateway"/>: the platform key and <c>Stripe-Account</c> for Connect, else the account's own
-/// key, given per request to one client; no Stripe.net retries, because callers retry with keys they can reproduce).
+/// does (<see cref="StripeAccountClient"/>: one client, the key per request, no Stripe.net retries). Corrections are
+/// rare, so they keep Stripe.net's own options classes and object model.
 /// </summary>
 public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients) : IStripeCorrectionGateway
 {
     /// <summary>The metadata field carrying <c>{invoiceKey}#{requestId}</c> on every credit note we issue.</summary>
     public const string CreditMetadata = "tenant_billing_credit";
 
-    private readonly StripeClient _client = new(new StripeClientOptions
-    {
-        ApiBase = options.Value.ApiBase,
-        HttpClient = new SystemNetHttpClient(httpClients.CreateClient(StripeGateway.HttpClientName), maxNetworkRetries: 0),
-    });
+    private readonly StripeAccountClient stripe = new(options, secrets, httpClients);
 
     public async Task<StripeCorrectedInvoice> VoidAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
     {
@@ -153,17 +148,6 @@ public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, Sec
         }
     }
 
-    private (StripeClient Client, RequestOptions Request) Connect(StripeAccess access, string? idempotencyKey)
-    {
-        (string apiKey, string? stripeAccount) = access.Mode switch
-        {
-            StripeConnectionMode.Connect => (
-                options.Value.PlatformSecretKey ?? throw new StripeCallException(StripeFailureKind.Permanent, "The operator has not configured the Stripe platform key (Stripe:PlatformSecretKey)."),
-                access.StripeAccountId),
-            StripeConnectionMode.SecretKey => (secrets.Unprotect(access.EncryptedSecretKey!), null),
-            _ => throw new StripeCallException(StripeFailureKind.Disconnected, "The account's Stripe is not connected."),
-        };
-
-        return (_client, new RequestOptions { ApiKey = apiKey, IdempotencyKey = idempotencyKey, StripeAccount = stripeAccount });
-    }
+    private (StripeClient Client, RequestOptions Request) Connect(StripeAccess access, string? idempotencyKey) =>
+        (stripe.Client, stripe.Request(access, idempotencyKey));
 }

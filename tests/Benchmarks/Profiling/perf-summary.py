@@ -7,11 +7,13 @@ import re
 import sys
 
 AREAS = [
-    ("Stripe.net request building (form encoding)", r"Stripe\.SystemNetHttpClient::BuildRequestMessage"),
+    ("Stripe.net request building (headers; form encoding of options classes)", r"Stripe\.SystemNetHttpClient::BuildRequestMessage"),
     ("Stripe.net answer parsing (full objects)", r"Stripe\.LiveApiRequestor::ProcessResponse"),
-    ("Stripe.net, all of a request", r"Stripe\.LiveApiRequestor\+<RequestAsync>"),
+    ("Stripe.net, all of a request (options classes or raw)", r"Stripe\.LiveApiRequestor\+<(Raw)?RequestAsync>"),
+    ("our Stripe form encoding", r"Integrations\.Stripe\.(StripeForm|StripeRequests|CustomerMapping)"),
+    ("our Stripe answer reading", r"Integrations\.Stripe\.StripeAnswers"),
     ("HttpClient connection and sockets", r"HttpConnection|SocketsHttpHandler"),
-    ("grain state serialisation (Newtonsoft JSON)", r"Newtonsoft"),
+    ("grain state serialisation (Newtonsoft JSON: the in-memory store's)", r"Newtonsoft"),
     ("Orleans messaging", r"Orleans\.Runtime\.Messaging"),
     ("Orleans activity propagation filters", r"ActivityPropagation"),
     ("Orleans dashboard call profiler", r"Orleans\.Dashboard"),
