@@ -21,6 +21,26 @@ public sealed class LedgerTests(BillingCluster cluster)
             new List<InvoiceTaxLine> { new("US-FUSF", "Federal USF", TaxLevel.Federal, TaxClass.Federal, "US", 0.38m, null, 10m, null, 3.80m) }, Voided: false);
 
     [Fact]
+    public async Task A_page_write_answered_before_the_ledger_awaited_it_leaves_the_ledger_writing_later_records()
+    {
+        var key = NewLedgerKey();
+        var ledger = cluster.Grains.GetGrain<IAccountLedgerGrain>(key);
+        await ledger.ListFeesAsync();
+
+        // The first record's page write is done before the ledger's await looks: its writer finishes inside the call.
+        var firedBefore = cluster.Faults.Fired;
+        cluster.Faults.AnswerNextCallFirst(nameof(IAccountLedgerPageGrain.AppendAsync));
+        await ledger.RecordPhantomFeeAsync(Fee(key, 1));
+        Assert.Equal(firedBefore + 1, cluster.Faults.Fired);
+
+        // A later record is written too (a writer thought at work forever would leave it waiting, and every record after it).
+        await ledger.RecordPhantomFeeAsync(Fee(key, 2)).WaitAsync(TimeSpan.FromSeconds(20));
+        await ledger.RecordTaxesAsync(Taxes(key, 2)).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, (await ledger.ListFeesAsync()).Count);
+        Assert.Single(await ledger.ListTaxesAsync());
+    }
+
+    [Fact]
     public async Task Records_fill_pages_in_order_each_invoice_once_and_a_repeat_adds_nothing_even_after_a_restart()
     {
         var key = NewLedgerKey();

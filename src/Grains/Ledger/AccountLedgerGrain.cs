@@ -47,7 +47,9 @@ public sealed partial class AccountLedgerGrain(
     /// <summary>Pages holding records; the last one holds <see cref="_onLastPage"/>.</summary>
     private int _pages;
     private int _onLastPage;
-    private Task? _writing;
+
+    /// <summary>A writer (<see cref="WritePagesAsync"/>) is at work; it goes on until the queue is empty.</summary>
+    private bool _writing;
 
     private string LedgerKey => this.GetPrimaryKeyString();
 
@@ -185,7 +187,14 @@ public sealed partial class AccountLedgerGrain(
 
         _queue.Add(record);
         _inFlight[key] = record.Done.Task;
-        _writing ??= WritePagesAsync();
+        if (!_writing)
+        {
+            // Marked before it starts: the writer can finish inside this call (a page's answer that arrived before its
+            // await looked continues at once), and a mark set after it would then say a writer is at work forever.
+            _writing = true;
+            _ = WritePagesAsync();
+        }
+
         await record.Done.Task;
         return true;
     }
@@ -245,7 +254,7 @@ public sealed partial class AccountLedgerGrain(
         }
         finally
         {
-            _writing = null;
+            _writing = false;
         }
     }
 

@@ -45,6 +45,7 @@ public sealed class BillingCluster : IAsyncLifetime
             silo.Services.AddSingleton<ITaxProvider>(Taxes);
             silo.Services.AddTenantBillingGrainServices(new ConfigurationBuilder().Build());
             silo.AddIncomingGrainCallFilter(new StripeInvoiceDouble(HandOvers));
+            silo.AddOutgoingGrainCallFilter(new AnswerFirstCalls(Faults));
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

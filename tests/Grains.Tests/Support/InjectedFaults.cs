@@ -11,6 +11,7 @@ public sealed class InjectedFaults
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string StateName, string Key)> _writes = new();
     private Func<string, string, bool>? _failWrite;
     private Func<string, bool>? _failCall;
+    private Func<string, bool>? _answerFirst;
     private int _fired;
 
     /// <summary>How many injected failures have struck.</summary>
@@ -39,7 +40,15 @@ public sealed class InjectedFaults
         return Take(ref _failWrite, f => f(stateName, grainId.Key.ToString()!));
     }
 
+    /// <summary>
+    /// The next call of the grain method <paramref name="method"/> has its answer before the caller's await looks at it
+    /// (as when the caller's thread is held up while the call goes and comes back): the caller goes on without yielding.
+    /// </summary>
+    public void AnswerNextCallFirst(string method) => _answerFirst = name => name == method;
+
     internal bool TakeCall(string method) => Take(ref _failCall, f => f(method));
+
+    internal bool TakeAnswerFirst(string method) => Take(ref _answerFirst, f => f(method));
 
     private bool Take<T>(ref T? rule, Func<T, bool> matches)
         where T : class
@@ -79,4 +88,20 @@ public sealed class FaultyCalls(InjectedFaults faults) : IIncomingGrainCallFilte
 {
     public Task Invoke(IIncomingGrainCallContext context) =>
         faults.TakeCall(context.InterfaceMethod?.Name ?? string.Empty) ? throw new TimeoutException("Injected: the call failed.") : context.Invoke();
+}
+
+/// <summary>Makes a call the test named answer before its caller's await (see <see cref="InjectedFaults.AnswerNextCallFirst"/>).</summary>
+public sealed class AnswerFirstCalls(InjectedFaults faults) : IOutgoingGrainCallFilter
+{
+    public Task Invoke(IOutgoingGrainCallContext context)
+    {
+        if (!faults.TakeAnswerFirst(context.InterfaceMethod?.Name ?? string.Empty))
+        {
+            return context.Invoke();
+        }
+
+        // Held here until the answer is in, so the caller finds its call done.
+        context.Invoke().GetAwaiter().GetResult();
+        return Task.CompletedTask;
+    }
 }
