@@ -12,12 +12,6 @@ public interface IStripeCustomerGrain : IGrainWithStringKey
     Task SyncAsync(TenantDetails details);
 
     /// <summary>
-    /// The customer's id, creating or updating the customer in Stripe first when needed, each request in a slot
-    /// of the account's pacer waited for inside the call (for tools and tests; invoices use <see cref="StepInTurnAsync"/>).
-    /// </summary>
-    Task<string> EnsureAsync(StripeAccess access);
-
-    /// <summary>
     /// The customer, ready to bill in the Stripe connected now (<paramref name="stripeIdentity"/>) with the
     /// tenant's current data, or null when a Stripe request is needed first (<see cref="StepInTurnAsync"/>).
     /// </summary>
@@ -34,7 +28,7 @@ public interface IStripeCustomerGrain : IGrainWithStringKey
     [ResponseTimeout("00:01:30")]
     Task<StripeCustomerRef?> StepInTurnAsync(StripeAccess access);
 
-    /// <summary>Stripe says the customer is gone (deleted): the next <see cref="EnsureAsync"/> creates a new one.</summary>
+    /// <summary>Stripe says the customer is gone (deleted): the next <see cref="StepInTurnAsync"/> creates a new one.</summary>
     Task ForgetAsync(string customerId);
 
     /// <summary>The Stripe customer id, or null before the first invoice.</summary>

@@ -52,18 +52,7 @@ public sealed class StripeCustomerGrain(
     public Task<StripeCustomerRef?> ReadyAsync(string? stripeIdentity) =>
         Task.FromResult(StripeCustomerRules.IsReady(Customer, stripeIdentity) ? new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false) : null);
 
-    public async Task<string> EnsureAsync(StripeAccess access)
-    {
-        while (true)
-        {
-            if (await StepAsync(access, waitForTurn: true) is { } ready)
-            {
-                return ready.Id;
-            }
-        }
-    }
-
-    public Task<StripeCustomerRef?> StepInTurnAsync(StripeAccess access) => StepAsync(access, waitForTurn: false);
+    public Task<StripeCustomerRef?> StepInTurnAsync(StripeAccess access) => StepAsync(access);
 
     public async Task ForgetAsync(string customerId)
     {
@@ -81,8 +70,8 @@ public sealed class StripeCustomerGrain(
     /// The customer's next Stripe request (at most one): the customer once it is ready to bill, or null when
     /// it needs another request (which the caller sends in a slot of its own by calling again).
     /// </summary>
-    /// <param name="waitForTurn">Waits for a slot from the account's pacer first; false: the caller waited for its slot.</param>
-    private async Task<StripeCustomerRef?> StepAsync(StripeAccess access, bool waitForTurn)
+    /// <remarks>Sent at once: the caller (an invoice, or the background update) waited for its slot of the account's pacer.</remarks>
+    private async Task<StripeCustomerRef?> StepAsync(StripeAccess access)
     {
         var details = Customer.Details ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
         if (StripeCustomerRules.InOtherStripe(Customer, access.StripeIdentity))
@@ -97,11 +86,6 @@ public sealed class StripeCustomerGrain(
         if (action == CustomerAction.Ready)
         {
             return new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false);
-        }
-
-        if (waitForTurn)
-        {
-            await StripePacing.WaitTurnAsync(GrainFactory, access);
         }
 
         try
@@ -201,7 +185,7 @@ public sealed class StripeCustomerGrain(
 
         try
         {
-            if (await StepAsync(access, waitForTurn: false) is null)
+            if (await StepAsync(access) is null)
             {
                 UpdateInBackgroundIn(TimeSpan.Zero);
             }

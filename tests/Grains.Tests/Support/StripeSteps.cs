@@ -1,3 +1,4 @@
+using TenantBilling.Grains.Stripe;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
@@ -33,7 +34,15 @@ public static class StripeSteps
         {
             try
             {
-                return await customer.EnsureAsync(access!);
+                // One Stripe request per step, each in a slot of the account's pacer, as an invoice sends them.
+                while (true)
+                {
+                    await StripePacing.WaitTurnAsync(cluster.Grains, access!);
+                    if (await customer.StepInTurnAsync(access!) is { } ready)
+                    {
+                        return ready.Id;
+                    }
+                }
             }
             catch (StripeCallException) when (attempt < 5)
             {
