@@ -383,7 +383,7 @@ public sealed partial class StripeInvoiceGrain(
                 InvoiceLifecycle.SentLookedUp(State, run, await FindSentAsync(access!));
                 return true;
             case InvoiceAction.Send:
-                await SendAsync(access!, now);
+                await SendAsync(access!);
                 return true;
             case InvoiceAction.Pay:
                 await WriteIfChangedAsync();
@@ -400,18 +400,17 @@ public sealed partial class StripeInvoiceGrain(
     }
 
     /// <summary>
-    /// Emails the invoice. The record says it is final and that a send may have gone out before the request, so
-    /// whoever goes on after a lost answer (this activation or another) looks for the send in Stripe's events first.
+    /// Emails the invoice. In its slot, the record is written saying it is final and that a send may have gone out,
+    /// then the request goes: whoever goes on after a lost answer (this activation or another) looks for the send in
+    /// Stripe's events first, and a second activation sending at the same time loses the write on the record's
+    /// version instead of sending too (see <see cref="InvoiceLifecycle.SendSending"/>).
     /// </summary>
-    private async Task SendAsync(StripeAccess access, DateTimeOffset now)
+    private async Task SendAsync(StripeAccess access)
     {
-        if (InvoiceLifecycle.SendSending(State, now))
-        {
-            Changed();
-        }
-
-        await WriteIfChangedAsync();
         await TurnAsync(access, StripeEndpoints.Send);
+        InvoiceLifecycle.SendSending(State, time.GetUtcNow());
+        Changed();
+        await WriteIfChangedAsync();
         StripeInvoiceSnapshot sent;
         try
         {

@@ -39,7 +39,8 @@ public sealed class SendReadBackTests
         var invoice = Final();
         var run = InvoiceRun.HandedOver();
         Assert.Equal(InvoiceAction.Send, InvoiceLifecycle.Next(invoice, run, Identity));
-        Assert.True(InvoiceLifecycle.SendSending(invoice, Now));   // new: the record is written before the request
+        InvoiceLifecycle.SendSending(invoice, Now);   // the record is written with the mark before the request
+        Assert.Equal(Now, invoice.SendRequestedAt);
         var firstKey = InvoiceKeys.Send(Key, invoice);
         InvoiceLifecycle.SendFailed(run, kind);
         Assert.Equal(FailureOutcome.Retry, InvoiceLifecycle.Failed(invoice, run, kind, "lost", Now));
@@ -95,7 +96,8 @@ public sealed class SendReadBackTests
         InvoiceLifecycle.SentLookedUp(invoice, run, found: false);
         Assert.Equal(InvoiceAction.Send, InvoiceLifecycle.Next(invoice, run, Identity));
         Assert.NotEqual(firstKey, InvoiceKeys.Send(Key, invoice));
-        Assert.False(InvoiceLifecycle.SendSending(invoice, Now));   // marked already: no new write needed
+        InvoiceLifecycle.SendSending(invoice, Now.AddMinutes(1));   // each send renews the mark (its write decides which activation sends)
+        Assert.Equal(Now.AddMinutes(1), invoice.SendRequestedAt);
 
         InvoiceLifecycle.SendFailed(run, StripeFailureKind.Unknown);
         InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Unknown, "lost again", Now);

@@ -15,8 +15,8 @@ namespace TenantBilling.Grains.Domain.Invoices;
 /// them (<see cref="InvoiceRun.Resumed"/>), and every request carries a key that repeats it safely
 /// (<see cref="InvoiceKeys"/>).
 /// <para>
-/// The send is the one step a read of the invoice cannot show. So it is marked in the record before it goes
-/// (<see cref="SendSending"/>), and a send that may have gone out without its answer — any failure but a 429
+/// The send is the one step a read of the invoice cannot show. So it is marked in the record just before each
+/// send goes (<see cref="SendSending"/>), and a send that may have gone out without its answer — any failure but a 429
 /// (<see cref="SendFailed"/>), or an activation that loaded the mark — is looked for among the account's
 /// <c>invoice.sent</c> events since Stripe finalized the invoice (<see cref="InvoiceAction.FindSent"/>, on Stripe's
 /// clock) before another send: found, it is delivered (<see cref="SentLookedUp"/>). A lost charge needs no such
@@ -312,19 +312,12 @@ public static class InvoiceLifecycle
     }
 
     /// <summary>
-    /// A send is about to go out: from now on it may have e-mailed the invoice, whatever its answer says, so the
-    /// mark goes into the record before the request (true when it is new and the record must be written first).
+    /// A send is about to go out, in its slot: from now on it may have e-mailed the invoice, whatever its answer
+    /// says. The mark is renewed and written into the record before each send, just before the request, so that of
+    /// two activations of one invoice (a kill -9 can leave a second one alive for a moment) only the one whose write
+    /// wins on the record's version sends; the other's write fails and it goes on from the record, looking first.
     /// </summary>
-    public static bool SendSending(IInvoiceProgress invoice, DateTimeOffset now)
-    {
-        if (invoice.SendRequestedAt is not null)
-        {
-            return false;
-        }
-
-        invoice.SendRequestedAt = now;
-        return true;
-    }
+    public static void SendSending(IInvoiceProgress invoice, DateTimeOffset now) => invoice.SendRequestedAt = now;
 
     /// <summary>
     /// A send failed: unless Stripe refused it with a 429 (which does nothing), it may have e-mailed the invoice
