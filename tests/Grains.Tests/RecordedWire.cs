@@ -34,7 +34,7 @@ internal sealed class RecordedWire : IDisposable
         http = new HttpClient(recorder);
         var options = Options.Create(new StripeOptions { ApiBase = ApiBase, PlatformSecretKey = PlatformKey, EncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
         var secrets = new SecretProtector(options);
-        gateway = new StripeGateway(options, secrets, new OneClient(http));
+        gateway = new StripeGateway(new StripeAccountClient(options, secrets, new OneClient(http)));
         client = new StripeClient(new StripeClientOptions { ApiBase = ApiBase, HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 0) });
         access = new StripeAccess("acct-wire", StripeConnectionMode.SecretKey, null, secrets.Protect(AccountKey), AccountSettings.Default);
     }

@@ -1,5 +1,4 @@
 using global::Stripe;
-using Microsoft.Extensions.Options;
 using TenantBilling.Grains.Integrations.Stripe;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -40,12 +39,10 @@ public interface IStripeCorrectionGateway
 /// does (<see cref="StripeAccountClient"/>: one client, the key per request, no Stripe.net retries). Corrections are
 /// rare, so they keep Stripe.net's own options classes and object model.
 /// </summary>
-public sealed class StripeCorrectionGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients) : IStripeCorrectionGateway
+public sealed class StripeCorrectionGateway(StripeAccountClient stripe) : IStripeCorrectionGateway
 {
     /// <summary>The metadata field carrying <c>{invoiceKey}#{requestId}</c> on every credit note we issue.</summary>
     public const string CreditMetadata = "tenant_billing_credit";
-
-    private readonly StripeAccountClient stripe = new(options, secrets, httpClients);
 
     public async Task<StripeCorrectedInvoice> VoidAsync(StripeAccess access, string idempotencyKey, string invoiceId, CancellationToken cancellationToken)
     {

@@ -119,6 +119,7 @@ public static class TenantBillingHosting
             .PostConfigure<IServiceProvider>((o, sp) => o.Mode ??= sp.GetService<IHostEnvironment>()?.IsProduction() == true ? StripeMode.Live : StripeMode.Test);
         services.AddHttpClient(StripeGateway.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout);
         services.TryAddSingleton<SecretProtector>();
+        services.TryAddSingleton<StripeAccountClient>();
         services.TryAddSingleton<IStripeGateway, StripeGateway>();
         services.TryAddSingleton<TenantBilling.Grains.Corrections.IStripeCorrectionGateway, TenantBilling.Grains.Corrections.StripeCorrectionGateway>();
         services.AddBillingTelemetry();

@@ -6,7 +6,7 @@ using TenantBilling.Grains.Interfaces.Models;
 namespace TenantBilling.Grains.Integrations.Stripe;
 
 /// <summary>
-/// How both Stripe gateways reach an account's Stripe: one Stripe.net <see cref="StripeClient"/> on the
+/// How both Stripe gateways reach an account's Stripe (one per process, shared by them): one Stripe.net <see cref="StripeClient"/> on the
 /// <see cref="StripeGateway.HttpClientName"/> HttpClient with Stripe.net's own retries off (callers retry
 /// with keys they can reproduce), and the key given per request — the account's own, decrypted for that
 /// request only, or the platform's with <c>Stripe-Account</c> for a Connect account — so no client or

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 using TenantBilling.Grains.Domain.Invoices;
 using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Interfaces.Models;
@@ -13,7 +12,7 @@ namespace TenantBilling.Grains.Integrations.Stripe;
 /// <see cref="StripeAnswers"/> for only the fields kept: Stripe.net's reflective encoder and its full object
 /// model were a third of the API's CPU per invoice. Answers include the customer only where its saved card matters.
 /// </summary>
-public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtector secrets, IHttpClientFactory httpClients) : IStripeGateway
+public sealed class StripeGateway(StripeAccountClient stripe) : IStripeGateway
 {
     public const string HttpClientName = "stripe";
 
@@ -23,7 +22,6 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, SecretProtect
     /// <summary>Every amount we compose is in US dollars.</summary>
     public const string Currency = "usd";
 
-    private readonly StripeAccountClient stripe = new(options, secrets, httpClients);
     private readonly RequestLatency latency = new(TimeSpan.FromMilliseconds(50));
 
     public TimeSpan TypicalLatency => latency.Typical;
