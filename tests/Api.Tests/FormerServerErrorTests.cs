@@ -134,7 +134,7 @@ public sealed class FormerServerErrorTests : IClassFixture<FormerServerErrorTest
         Assert.Equal("Café Zoë 株式会社 👩‍💻", plain.GetProperty("name").GetString());
     }
 
-    public static TheoryData<string> LostDependencies => [nameof(TimeoutException), nameof(SiloUnavailableException), nameof(Npgsql.NpgsqlException)];
+    public static TheoryData<string> LostDependencies => [nameof(TimeoutException), nameof(SiloUnavailableException), nameof(Npgsql.NpgsqlException), nameof(OperationCanceledException)];
 
     [Theory]
     [MemberData(nameof(LostDependencies))]
@@ -185,6 +185,7 @@ public sealed class FormerServerErrorTests : IClassFixture<FormerServerErrorTest
                 nameof(TimeoutException) => new TimeoutException("Injected: no answer in time."),
                 nameof(SiloUnavailableException) => new SiloUnavailableException("Injected: the silo is gone."),
                 nameof(Npgsql.NpgsqlException) => new Npgsql.NpgsqlException("Injected: the database is unreachable."),
+                nameof(OperationCanceledException) => new OperationCanceledException("Injected: message expired before placement could complete."),
                 _ => new InvalidOperationException("Injected: a bug."),
             };
         }

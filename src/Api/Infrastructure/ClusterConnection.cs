@@ -112,12 +112,13 @@ public static class ClusterFailures
     public const int RetryAfterSeconds = 5;
 
     /// <summary>
-    /// A grain call that timed out, a silo or gateway that is gone, a message the cluster rejected, a grain
-    /// whose activation failed (e.g. its state could not be read), or a database error behind grain storage.
+    /// A grain call that timed out, a silo or gateway that is gone, a message the cluster rejected or that
+    /// expired before its grain could be placed (while a silo is lost, Orleans cancels it), a grain whose
+    /// activation failed (e.g. its state could not be read), or a database error behind grain storage.
     /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
-        TimeoutException or OrleansException or System.Data.Common.DbException => true,
+        TimeoutException or OrleansException or OperationCanceledException or System.Data.Common.DbException => true,
         AggregateException { InnerExceptions.Count: > 0 } all => all.InnerExceptions.All(IsTransient),
         _ => false,
     };
