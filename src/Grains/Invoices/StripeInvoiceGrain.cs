@@ -303,6 +303,8 @@ public sealed partial class StripeInvoiceGrain(
                     case FailureOutcome.Held:
                         await HoldAsync();
                         return;
+                    case FailureOutcome.ReadBack:
+                        continue;
                     case FailureOutcome.Settled:
                         // The ledger and the taxes may still be left (a declined charge); the record is written when done.
                         turns.ReleaseAll();

@@ -201,7 +201,38 @@ public sealed class InvoiceLifecycleTests
         { StripeFailureKind.CustomerMissing, InvoiceStep.Created, FailureOutcome.Settled, InvoiceStatus.Failed, InvoiceStep.Accepted, false, 0 },
         { StripeFailureKind.CustomerMissing, InvoiceStep.Finalized, FailureOutcome.Settled, InvoiceStatus.Failed, InvoiceStep.Finalized, false, 0 },
         { StripeFailureKind.Permanent, InvoiceStep.CustomerReady, FailureOutcome.Settled, InvoiceStatus.Failed, InvoiceStep.CustomerReady, false, 0 },
+        // A refusal on our Stripe invoice: Stripe may be ahead of us, so it is read back before the refusal counts.
+        { StripeFailureKind.Permanent, InvoiceStep.Created, FailureOutcome.ReadBack, InvoiceStatus.HandedOver, InvoiceStep.Created, true, 0 },
+        { StripeFailureKind.Permanent, InvoiceStep.LinesAdded, FailureOutcome.ReadBack, InvoiceStatus.HandedOver, InvoiceStep.LinesAdded, true, 0 },
+        { StripeFailureKind.Permanent, InvoiceStep.Finalized, FailureOutcome.ReadBack, InvoiceStatus.HandedOver, InvoiceStep.Finalized, true, 0 },
     };
+
+    [Fact]
+    public void A_finalize_refused_because_another_activation_finalized_the_invoice_goes_on_from_what_Stripe_shows()
+    {
+        var invoice = At(InvoiceStep.LinesAdded);
+        var run = InvoiceRun.HandedOver();
+
+        Assert.Equal(FailureOutcome.ReadBack, InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Permanent, "This invoice is already finalized", Now));
+        Assert.Equal(InvoiceAction.ReadInvoice, InvoiceLifecycle.Next(invoice, run, Identity));
+        InvoiceLifecycle.Reconciled(invoice, run, Stripe("open"), Identity, Now);
+
+        Assert.Equal((InvoiceStatus.HandedOver, InvoiceStep.Finalized, (string?)null), (invoice.Status, invoice.Step, invoice.FailureReason));
+        Assert.Equal(InvoiceAction.RecordInLedger, InvoiceLifecycle.Next(invoice, run, Identity));
+    }
+
+    [Fact]
+    public void A_step_refused_again_after_its_read_back_fails_with_Stripe_s_reason()
+    {
+        var invoice = At(InvoiceStep.LinesAdded);
+        var run = InvoiceRun.HandedOver();
+        InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Permanent, "No such tax rate", Now);
+        InvoiceLifecycle.Reconciled(invoice, run, Stripe("draft"), Identity, Now);   // Stripe shows nothing further
+        Assert.Equal(InvoiceAction.Finalize, InvoiceLifecycle.Next(invoice, run, Identity));
+
+        Assert.Equal(FailureOutcome.Settled, InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Permanent, "No such tax rate", Now));
+        Assert.Equal((InvoiceStatus.Failed, "No such tax rate"), (invoice.Status, invoice.FailureReason));
+    }
 
     [Theory]
     [MemberData(nameof(Failures))]
@@ -240,8 +271,10 @@ public sealed class InvoiceLifecycleTests
     public void A_settled_failure_shows_its_reason_but_no_attempts()
     {
         var invoice = At(InvoiceStep.Created);
-        InvoiceLifecycle.Failed(invoice, InvoiceRun.HandedOver(), StripeFailureKind.RateLimited, "Too many requests", Now);
-        InvoiceLifecycle.Failed(invoice, InvoiceRun.HandedOver(), StripeFailureKind.Permanent, "No such price", Now);
+        var run = InvoiceRun.HandedOver();
+        InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.RateLimited, "Too many requests", Now);
+        InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Permanent, "No such price", Now);   // read back first
+        InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Permanent, "No such price", Now);
 
         var failed = InvoiceLifecycle.Summary(invoice);
         Assert.Equal((InvoiceStatus.Failed, "No such price", (int?)null, (DateTimeOffset?)null), (failed.Status, failed.FailureReason, failed.FailedAttempts, failed.NextAttemptAt));
@@ -323,6 +356,7 @@ public sealed class InvoiceLifecycleTests
     {
         var invoice = At(InvoiceStep.LinesAdded);
         var run = InvoiceRun.HandedOver();
+        InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Permanent, "No", Now);   // read back first
         InvoiceLifecycle.Failed(invoice, run, StripeFailureKind.Permanent, "No", Now);
         var finalizeKey = InvoiceKeys.Finalize(Key, invoice);
 

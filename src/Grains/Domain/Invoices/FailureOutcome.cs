@@ -7,6 +7,8 @@ public enum FailureOutcome
     Retry,
     /// <summary>The account's Stripe is disconnected: the invoice is held until it reconnects.</summary>
     Held,
+    /// <summary>Stripe refused a request on our invoice, which may have moved on there: it is read back at once, then the run goes on.</summary>
+    ReadBack,
     /// <summary>The invoice failed (or its payment did): it waits for a manual retry.</summary>
     Settled,
 }

@@ -477,8 +477,9 @@ public static class InvoiceLifecycle
     /// What a failed request means, recorded: a transient failure (429, 409, no answer, 5xx) is retried, after
     /// an unknown outcome only once Stripe has been read, and under a new key after a 5xx, which Stripe replays
     /// for the key; a declined charge is a payment failure; a customer gone in Stripe fails the invoice, and a
-    /// retry starts over with a new customer (unless the invoice was already final); anything else fails it with
-    /// Stripe's reason. Disconnected is the caller's (<see cref="Held"/>).
+    /// retry starts over with a new customer (unless the invoice was already final); a refusal of a request on
+    /// our Stripe invoice is read back first (Stripe may be ahead: "already finalized" is no failure), and
+    /// anything else fails it with Stripe's reason. Disconnected is the caller's (<see cref="Held"/>).
     /// </summary>
     public static FailureOutcome Failed(IInvoiceProgress invoice, InvoiceRun run, StripeFailureKind kind, string message, DateTimeOffset now)
     {
@@ -504,6 +505,13 @@ public static class InvoiceLifecycle
 
                 Retrying(invoice, message, now);
                 return FailureOutcome.Retry;
+            case StripeFailureKind.Permanent when invoice.StripeInvoiceId is not null && InStripeWork(invoice) && run.RefusalReadBackAt != invoice.Step:
+                // Stripe refused a request on our invoice: it may have moved on without this activation (a second activation
+                // while a silo was being voted dead finalized it, or someone finalized, sent or paid it in the dashboard).
+                // It is read back first; the refusal stands only if the step is refused again.
+                run.RefusalReadBackAt = invoice.Step;
+                run.StripeMayBeAhead = true;
+                return FailureOutcome.ReadBack;
             case StripeFailureKind.CardDeclined when invoice.Step == InvoiceStep.Finalized:
                 // Stripe counted our charge as an attempt: a retry reads it back and charges again, not "failed unseen".
                 invoice.ChargeAttempts = Math.Max(invoice.ChargeAttempts, invoice.ChargeAttemptsBefore + 1);
@@ -594,6 +602,7 @@ public static class InvoiceLifecycle
         // What failed may have gone further in Stripe than its answer said: read it first.
         run.StripeMayBeAhead = invoice.StripeInvoiceId is not null || invoice.CreateSentAt is not null;
         run.ListedSinceLastCreate = invoice.CreateSentAt is null;
+        run.RefusalReadBackAt = null;
         invoice.RetryRound++;
         invoice.Attempt = 0;
         invoice.FailureReason = null;

@@ -20,6 +20,12 @@ public sealed class InvoiceRun
     /// </summary>
     public bool CheckedSinceLastSend { get; set; }
 
+    /// <summary>
+    /// The step at which a refusal from Stripe was last answered by reading the invoice back (null: none yet), so
+    /// a step refused again after the read fails instead of reading forever.
+    /// </summary>
+    public InvoiceStep? RefusalReadBackAt { get; set; }
+
     /// <summary>Whether the customer has a card to charge, as the customer grain last said (null: not known).</summary>
     public bool? CustomerHasSavedCard { get; set; }
 
