@@ -41,6 +41,10 @@ public sealed class BillingProblemException : Exception
     [Id(2)]
     public Dictionary<string, string[]>? Errors { get; }
 
+    /// <summary>For <see cref="ProblemKind.Unavailable"/>: when the request may succeed, if the grain knows (else the API's usual Retry-After).</summary>
+    [Id(3)]
+    public TimeSpan? RetryAfter { get; init; }
+
     public static BillingProblemException NotFound(string what) => new(ProblemKind.NotFound, $"{what} was not found.");
 
     public static BillingProblemException Conflict(string title) => new(ProblemKind.Conflict, title);

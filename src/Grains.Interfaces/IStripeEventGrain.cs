@@ -11,7 +11,8 @@ public interface IStripeEventGrain : IGrainWithIntegerKey
     /// Reads invoice <paramref name="stripeInvoiceId"/> from account <paramref name="accountId"/>'s Stripe and applies
     /// <paramref name="type"/> (<c>invoice.paid</c>, …) to our invoice when the event came from that Stripe
     /// (<paramref name="stripeAccountId"/>: the Connect account it names, or null for an account's own key) and the
-    /// invoice carries one of the account's invoice keys. False when nothing applied; Unavailable when Stripe did not answer.
+    /// invoice carries one of the account's invoice keys. False when nothing applied; Unavailable when Stripe did not answer,
+    /// or when the read's slot in the account's pace is seconds away (it is then read and applied at that slot, in the background).
     /// </summary>
     Task<bool> ApplyThinInvoiceEventAsync(string accountId, string? stripeAccountId, string eventId, string type, string stripeInvoiceId);
 }

@@ -6,6 +6,8 @@ namespace TenantBilling.Grains.Interfaces;
 /// Paces one account's Stripe requests across the whole cluster (one activation per account): slots at the
 /// account's rate, and no endpoint more often than Stripe's per-endpoint limit. A run of requests (an invoice's
 /// steps) is booked at once, so an invoice that has started finishes before invoices that ask later start.
+/// A share of the slots is kept for interactive requests (<see cref="BookInteractiveAsync"/>), so booked runs
+/// never make someone waiting for an answer wait long.
 /// </summary>
 public interface IStripePacerGrain : IGrainWithStringKey
 {
@@ -17,6 +19,14 @@ public interface IStripePacerGrain : IGrainWithStringKey
     /// <paramref name="endpoints"/> name each request's Stripe endpoint (method and path template).
     /// </summary>
     Task<StripeSlots> BookAsync(int requestsPerSecond, string[] endpoints, TimeSpan minGap);
+
+    /// <summary>
+    /// Books an interactive request's slots (a correction, a connection check), as <see cref="BookAsync"/> does but
+    /// in any free slot, those kept for interactive requests included, and only when every one is at most
+    /// <paramref name="within"/> away; otherwise books nothing (<see cref="StripeInteractiveSlots.Booked"/> false)
+    /// and answers the slots it would have had.
+    /// </summary>
+    Task<StripeInteractiveSlots> BookInteractiveAsync(int requestsPerSecond, string[] endpoints, TimeSpan minGap, TimeSpan within);
 
     /// <summary>Gives back booked slots a run did not use.</summary>
     [OneWay]

@@ -36,7 +36,16 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
 
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
-            ClusterFailures.AddRetryAfter(httpContext.Response);
+            if (exception is BillingProblemException { RetryAfter: { } retryAfter })
+            {
+                // The grain knows when (an interactive request's Stripe slots: StripeInteractiveRule).
+                httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                ClusterFailures.AddRetryAfter(httpContext.Response);
+            }
+
             if (exception is not BillingProblemException)
             {
                 LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name, exception.Message);

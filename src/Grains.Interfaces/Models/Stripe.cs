@@ -103,6 +103,16 @@ public sealed record StripeSlots(
     [property: Id(0)] DateTimeOffset At,
     [property: Id(1)] DateTimeOffset[] Slots);
 
+/// <summary>
+/// An interactive request's slots, on the pacer's clock, and that clock's time when it answered; when not
+/// <paramref name="Booked"/>, the slots it would have had (past the bound asked for), none of them booked.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("stripe-interactive-slots")]
+public sealed record StripeInteractiveSlots(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] DateTimeOffset[] Slots,
+    [property: Id(2)] bool Booked);
+
 /// <summary>The tenant's Stripe customer as an invoice needs it.</summary>
 /// <param name="HasSavedCard">Whether it has a card to charge, when the last answer said so (null: not known).</param>
 /// <param name="Created">It was created by this call (so it has no invoices yet).</param>

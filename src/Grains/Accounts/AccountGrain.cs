@@ -14,6 +14,7 @@ namespace TenantBilling.Grains.Accounts;
 public sealed partial class AccountGrain(
     [PersistentState("account", StorageNames.Billing)] IPersistentState<AccountState> state,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
+    TimeProvider systemTime,
     SecretProtector secrets,
     IStripeGateway stripe,
     IOptions<StripeOptions> stripeOptions,
@@ -195,16 +196,31 @@ public sealed partial class AccountGrain(
     /// <summary>
     /// Retrieves the account the credentials reach, so a key or Connect id that does not work is a 422 with
     /// Stripe's reason now rather than a failed invoice on the billing day. A missing answer is retried a
-    /// few times within a budget well inside the grain call's timeout, then is a 503.
+    /// few times within a budget well inside the grain call's timeout, then is a 503. Each request takes an
+    /// interactive slot of the account's pacer (<see cref="StripeInteractiveRule"/>).
     /// </summary>
     private async Task VerifyAsync(StripeAccess candidate, bool restrictedKey)
     {
         using var budget = new CancellationTokenSource(VerifyBudget);
+        // Someone waits for the answer: interactive slots of the account's pacer, within seconds even during a billing run, or a 503 that changed nothing.
+        var turns = new StripeTurns(GrainFactory, systemTime, interactive: true);
+        try
+        {
+            await VerifyAsync(candidate, restrictedKey, turns, budget);
+        }
+        finally
+        {
+            turns.ReleaseAll();
+        }
+    }
+
+    private async Task VerifyAsync(StripeAccess candidate, bool restrictedKey, StripeTurns turns, CancellationTokenSource budget)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await StripePacing.WaitTurnAsync(GrainFactory, candidate);
+                await StripePacing.WaitAsync(await turns.TakeAsync(candidate, StripeEndpoints.ReadAccount));
                 try
                 {
                     await stripe.RetrieveAccountAsync(candidate, budget.Token);
@@ -212,7 +228,7 @@ public sealed partial class AccountGrain(
                 catch (StripeCallException refused) when (StripeConnectionCheck.MayNotReadAccount(refused, candidate, restrictedKey))
                 {
                     // A restricted key need not read the account: one it can use reads invoices.
-                    await StripePacing.WaitTurnAsync(GrainFactory, candidate);
+                    await StripePacing.WaitAsync(await turns.TakeAsync(candidate, StripeEndpoints.ListInvoices));
                     await stripe.CheckInvoicesReadableAsync(candidate, budget.Token);
                 }
 

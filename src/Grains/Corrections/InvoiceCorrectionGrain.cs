@@ -19,13 +19,23 @@ namespace TenantBilling.Grains.Corrections;
 /// A credit note goes under <c>{invoiceKey}:credit:{requestId}</c>, carries <c>{invoiceKey}#{requestId}</c> in its
 /// metadata so that after a 5xx it is looked for before it is sent again, and its taxes are given back in the
 /// tax report of the month it was issued. The rules live in <see cref="CreditNotePlans"/> and <see cref="TaxAdjustments"/>.
+/// <para>
+/// Someone waits for the answer, so a correction's Stripe requests take interactive slots of the account's pacer
+/// (<see cref="StripeInteractiveRule"/>): booked at once before anything is written or sent, all within a few
+/// seconds even while a billing run has booked the account's pace far ahead, or the request is a 503 with
+/// Retry-After that changed nothing.
+/// </para>
 /// </summary>
 [GrainType("invoice-correction")]
 public sealed class InvoiceCorrectionGrain(
     [PersistentState("invoice-correction", StorageNames.Billing)] IPersistentState<InvoiceCorrectionState> state,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
+    TimeProvider systemTime,
     IStripeCorrectionGateway stripe) : Grain, IInvoiceCorrectionGrain
 {
+    /// <summary>How far apart a correction's own requests are booked: about what a request takes.</summary>
+    private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(250);
+
     private string InvoiceKey => this.GetPrimaryKeyString();
 
     private IStripeInvoiceGrain Invoice => GrainFactory.GetGrain<IStripeInvoiceGrain>(InvoiceKey);
@@ -48,7 +58,7 @@ public sealed class InvoiceCorrectionGrain(
         }
 
         var access = await AccessAsync();
-        var voided = await VoidInStripeAsync(access, summary.StripeInvoiceId!);
+        var voided = await VoidInStripeAsync(access, summary.StripeInvoiceId!, Turns());
         try
         {
             await Invoice.ApplyStripeEventAsync(new StripeInvoiceEvent(
@@ -96,14 +106,26 @@ public sealed class InvoiceCorrectionGrain(
         var issued = state.State.Credits.Where(c => c.Result is not null).ToList();
         var plan = CreditNotePlans.Plan(draft, request.Lines, [.. issued.SelectMany(c => c.Result!.Lines)], [.. issued.SelectMany(c => c.Taxes)]);
         var access = await AccessAsync();
-        if (entry is null)
+        var turns = Turns();
+        StripeCreditNote note;
+        try
         {
-            entry = new CreditEntry { Request = request };
-            state.State.Credits.Add(entry);
-            await state.WriteStateAsync();
+            // Every slot the note needs, before anything is written: a 503 here leaves the request id unused.
+            await turns.BookAsync(access, entry is { Attempt: > 0 } ? CreditRequestsAfterFailure : CreditRequests, Gap);
+            if (entry is null)
+            {
+                entry = new CreditEntry { Request = request };
+                state.State.Credits.Add(entry);
+                await state.WriteStateAsync();
+            }
+
+            note = await IssueAsync(access, entry, summary.StripeInvoiceId, plan, turns);
+        }
+        finally
+        {
+            turns.ReleaseAll();
         }
 
-        var note = await IssueAsync(access, entry, summary.StripeInvoiceId, plan);
         entry.Result = new CreditResult(
             InvoiceKey, request.RequestId, request.Destination, note.Id, note.Number, plan.Subtotal, plan.TaxTotal, plan.Total, time.GetUtcNow(),
             [.. plan.Lines.Select(l => new CreditedLine(l.LineRef, l.Amount, l.TaxAmount))]);
@@ -119,16 +141,18 @@ public sealed class InvoiceCorrectionGrain(
             ? throw BillingProblemException.NotFound($"Invoice '{InvoiceKey}'")
             : [.. state.State.Credits.Select(c => c.Result).OfType<CreditResult>()];
 
-    private async Task<StripeCorrectedInvoice> VoidInStripeAsync(StripeAccess access, string stripeInvoiceId)
+    private async Task<StripeCorrectedInvoice> VoidInStripeAsync(StripeAccess access, string stripeInvoiceId, StripeTurns turns)
     {
         try
         {
-            await StripePacing.WaitTurnAsync(GrainFactory, access);
+            await turns.BookAsync(access, [StripeEndpoints.VoidInvoice], Gap);
+            await StripePacing.WaitAsync(await turns.TakeAsync(access, StripeEndpoints.VoidInvoice));
             return await stripe.VoidAsync(access, Key("void", state.State.VoidAttempt), stripeInvoiceId, CancellationToken.None);
         }
         catch (StripeCallException refused) when (refused.Kind == StripeFailureKind.Permanent)
         {
             // Voided already (an earlier void whose answer was lost, or the reseller in Stripe's Dashboard), or paid meanwhile.
+            await StripePacing.WaitAsync(await turns.TakeAsync(access, StripeEndpoints.ReadInvoice));
             var current = await Read(() => stripe.GetInvoiceAsync(access, stripeInvoiceId, CancellationToken.None));
             return current.Status switch
             {
@@ -141,20 +165,29 @@ public sealed class InvoiceCorrectionGrain(
         {
             throw await UnavailableAsync(failure, () => state.State.VoidAttempt++);
         }
+        finally
+        {
+            turns.ReleaseAll();
+        }
     }
 
-    private async Task<StripeCreditNote> IssueAsync(StripeAccess access, CreditEntry entry, string stripeInvoiceId, CreditPlan plan)
+    private async Task<StripeCreditNote> IssueAsync(StripeAccess access, CreditEntry entry, string stripeInvoiceId, CreditPlan plan, StripeTurns turns)
     {
         var marker = $"{InvoiceKey}#{entry.Request.RequestId}";
         try
         {
-            if (entry.Attempt > 0 && await stripe.FindCreditNoteAsync(access, stripeInvoiceId, marker, CancellationToken.None) is { } found)
+            if (entry.Attempt > 0)
             {
-                return found;
+                await StripePacing.WaitAsync(await turns.TakeAsync(access, StripeEndpoints.ListCreditNotes));
+                if (await stripe.FindCreditNoteAsync(access, stripeInvoiceId, marker, CancellationToken.None) is { } found)
+                {
+                    return found;
+                }
             }
 
+            await StripePacing.WaitAsync(await turns.TakeAsync(access, StripeEndpoints.ListInvoiceLines));
             var lines = StripeLines(plan, await stripe.ListLinesAsync(access, stripeInvoiceId, CancellationToken.None));
-            await StripePacing.WaitTurnAsync(GrainFactory, access);
+            await StripePacing.WaitAsync(await turns.TakeAsync(access, StripeEndpoints.CreateCreditNote));
             return await stripe.CreateCreditNoteAsync(
                 access, Key($"credit:{entry.Request.RequestId}", entry.Attempt), stripeInvoiceId, lines, entry.Request.Destination, marker, entry.Request.Memo, CancellationToken.None);
         }
@@ -170,6 +203,14 @@ public sealed class InvoiceCorrectionGrain(
             throw await UnavailableAsync(failure, () => entry.Attempt++);
         }
     }
+
+    /// <summary>A credit note's requests: its invoice's lines, then the note; after a failed attempt, a look for the note first.</summary>
+    private static readonly string[] CreditRequests = [StripeEndpoints.ListInvoiceLines, StripeEndpoints.CreateCreditNote];
+
+    private static readonly string[] CreditRequestsAfterFailure = [StripeEndpoints.ListCreditNotes, .. CreditRequests];
+
+    /// <summary>This request's interactive slots of the account's pacer.</summary>
+    private StripeTurns Turns() => new(GrainFactory, systemTime, interactive: true);
 
     /// <summary>The plan on Stripe's lines (ours, in our order): each tax amount by the tax rate Stripe filed that tax of the line under.</summary>
     private static List<StripeCreditLine> StripeLines(CreditPlan plan, IReadOnlyList<StripeInvoiceLine> stripeLines) =>

@@ -6,7 +6,8 @@ namespace TenantBilling.Grains.Stripe;
 
 /// <summary>
 /// One account's Stripe request slots for the whole cluster (<see cref="StripeRequestCalendar"/>): callers wait
-/// for their slot, so they are never early. After a move to another silo the calendar starts afresh, which
+/// for their slot, so they are never early; runs and background work may wait long, interactive requests at most
+/// <see cref="StripeInteractiveRule.Within"/>. After a move to another silo the calendar starts afresh, which
 /// Stripe's short burst allowance absorbs; a 429 anyway is waited out by the caller.
 /// </summary>
 [GrainType("stripe-pacer")]
@@ -26,6 +27,13 @@ public sealed class StripePacerGrain(TimeProvider clock) : Grain, IStripePacerGr
     {
         var now = clock.GetUtcNow();
         return Task.FromResult(new StripeSlots(now, Calendar(requestsPerSecond, now).Book(now, endpoints, minGap)));
+    }
+
+    public Task<StripeInteractiveSlots> BookInteractiveAsync(int requestsPerSecond, string[] endpoints, TimeSpan minGap, TimeSpan within)
+    {
+        var now = clock.GetUtcNow();
+        var (slots, booked) = Calendar(requestsPerSecond, now).BookInteractive(now, endpoints, minGap, within);
+        return Task.FromResult(new StripeInteractiveSlots(now, slots, booked));
     }
 
     public Task ReleaseAsync(DateTimeOffset[] slots)

@@ -1,3 +1,4 @@
+using TenantBilling.Grains.Domain.Stripe;
 using TenantBilling.Grains.Interfaces;
 using TenantBilling.Grains.Interfaces.Models;
 
@@ -6,8 +7,13 @@ namespace TenantBilling.Grains.Stripe;
 /// <summary>
 /// The slots one invoice's run booked at once (<see cref="IStripePacerGrain.BookAsync"/>), in order, as times on
 /// this silo's clock: each request takes the next; one that needs a slot when none is left books one more.
+/// <para>
+/// For an interactive request (<paramref name="interactive"/>: a correction, a connection check), every booking is
+/// interactive (<see cref="IStripePacerGrain.BookInteractiveAsync"/>): within <see cref="StripeInteractiveRule.Within"/>,
+/// or nothing is booked and the request is refused with a 503 whose Retry-After comes from the slots it would have had.
+/// </para>
 /// </summary>
-public sealed class StripeTurns(IGrainFactory grains, TimeProvider time)
+public sealed class StripeTurns(IGrainFactory grains, TimeProvider time, bool interactive = false)
 {
     private readonly LinkedList<(DateTimeOffset Local, DateTimeOffset Slot)> booked = new();
     private string? accountId;
@@ -22,7 +28,10 @@ public sealed class StripeTurns(IGrainFactory grains, TimeProvider time)
             return;
         }
 
-        var slots = await grains.GetGrain<IStripePacerGrain>(access.AccountId).BookAsync(access.Settings.StripeRequestsPerSecond, [.. endpoints], minGap);
+        var pacer = grains.GetGrain<IStripePacerGrain>(access.AccountId);
+        var slots = interactive
+            ? Booked(await pacer.BookInteractiveAsync(access.Settings.StripeRequestsPerSecond, [.. endpoints], minGap, StripeInteractiveRule.Within))
+            : await pacer.BookAsync(access.Settings.StripeRequestsPerSecond, [.. endpoints], minGap);
         var local = time.GetUtcNow();
         foreach (var slot in slots.Slots)
         {
@@ -70,4 +79,13 @@ public sealed class StripeTurns(IGrainFactory grains, TimeProvider time)
     }
 
     private (DateTimeOffset Local, DateTimeOffset Slot)? LastTaken { get; set; }
+
+    private static StripeSlots Booked(StripeInteractiveSlots slots) => slots.Booked
+        ? new StripeSlots(slots.At, slots.Slots)
+        : throw new BillingProblemException(
+            ProblemKind.Unavailable,
+            "The account's Stripe requests are booked for the next seconds (a billing run is under way); nothing was sent or changed: send the request again after Retry-After.")
+        {
+            RetryAfter = StripeInteractiveRule.RetryAfter(slots.At, slots.Slots[^1]),
+        };
 }

@@ -20,4 +20,8 @@ public static class StripeEndpoints
     public const string Pay = "POST /v1/invoices/{id}/pay";
     public const string ReadAccount = "GET /v1/account";
     public const string ListEvents = "GET /v1/events";
+    public const string VoidInvoice = "POST /v1/invoices/{id}/void";
+    public const string ListInvoiceLines = "GET /v1/invoices/{id}/lines";
+    public const string CreateCreditNote = "POST /v1/credit_notes";
+    public const string ListCreditNotes = "GET /v1/credit_notes";
 }

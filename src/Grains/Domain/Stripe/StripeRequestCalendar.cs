@@ -13,6 +13,13 @@ namespace TenantBilling.Grains.Domain.Stripe;
 /// its slots and finishes before invoices that ask later start. Slots a run did not use can be given back
 /// (<see cref="Release"/>) for later bookings.
 /// </para>
+/// <para>
+/// One slot in every <see cref="InteractiveEvery"/> (one a second at 10 requests a second and more, one in ten
+/// below) is kept for interactive requests (a correction, a connection check: someone is waiting for the answer):
+/// runs never book it, so however far ahead runs have booked, an interactive request finds a slot within about a
+/// second (<see cref="BookInteractive"/>; <see cref="StripeInteractiveRule"/>). Interactive requests take the
+/// earliest free slot, kept or not.
+/// </para>
 /// </summary>
 public sealed class StripeRequestCalendar
 {
@@ -38,7 +45,11 @@ public sealed class StripeRequestCalendar
         this.origin = origin;
         intervalTicks = (TimeSpan.TicksPerSecond + requestsPerSecond - 1) / requestsPerSecond;
         endpointSpacing = Math.Max(1, (requestsPerSecond + endpointPerSecond - 1) / endpointPerSecond);
+        InteractiveEvery = StripeInteractiveRule.KeptEvery(requestsPerSecond);
     }
+
+    /// <summary>Every this many slots, one (the last) is kept for interactive requests.</summary>
+    public int InteractiveEvery { get; }
 
     public int RequestsPerSecond { get; }
 
@@ -53,7 +64,28 @@ public sealed class StripeRequestCalendar
     /// next at least <paramref name="minGap"/> (and one slot) after the one before; a request waits for a slot
     /// further on while its endpoint was booked too recently around it. An empty endpoint name is no endpoint.
     /// </summary>
-    public DateTimeOffset[] Book(DateTimeOffset now, IReadOnlyList<string> endpoints, TimeSpan minGap)
+    public DateTimeOffset[] Book(DateTimeOffset now, IReadOnlyList<string> endpoints, TimeSpan minGap) => Book(now, endpoints, minGap, interactive: false);
+
+    /// <summary>
+    /// Books an interactive request's slots, as <see cref="Book(DateTimeOffset, IReadOnlyList{string}, TimeSpan)"/>
+    /// does but in any free slot, kept ones included, only when every one is at most <paramref name="within"/> from
+    /// <paramref name="now"/>. Otherwise nothing is booked, and the answer has the slots it would have had.
+    /// </summary>
+    public (DateTimeOffset[] Slots, bool Booked) BookInteractive(DateTimeOffset now, IReadOnlyList<string> endpoints, TimeSpan minGap, TimeSpan within)
+    {
+        var lastBefore = lastBooked;
+        var slots = Book(now, endpoints, minGap, interactive: true);
+        if (slots.Length == 0 || slots[^1] <= now + within)
+        {
+            return (slots, true);
+        }
+
+        Release(now, slots);
+        lastBooked = lastBefore;
+        return (slots, false);
+    }
+
+    private DateTimeOffset[] Book(DateTimeOffset now, IReadOnlyList<string> endpoints, TimeSpan minGap, bool interactive)
     {
         var nowIndex = IndexAtOrAfter(now);
         Trim(nowIndex);
@@ -63,10 +95,10 @@ public sealed class StripeRequestCalendar
         var previous = nowIndex - gap;
         for (var i = 0; i < endpoints.Count; i++)
         {
-            var slot = FirstFree(Math.Max(nowIndex, previous + gap));
+            var slot = FirstFree(Math.Max(nowIndex, previous + gap), interactive);
             while (!EndpointAllows(endpoints[i], slot))
             {
-                slot = FirstFree(slot + 1);
+                slot = FirstFree(slot + 1, interactive);
             }
 
             Take(slot, endpoints[i]);
@@ -138,6 +170,18 @@ public sealed class StripeRequestCalendar
     {
         var (word, bit) = Position(slot);
         return word >= 0 && word < taken.Count && (taken[word] & (1UL << bit)) != 0;
+    }
+
+    /// <summary>The first slot from <paramref name="from"/> on that is free and, unless <paramref name="interactive"/>, not kept for interactive requests.</summary>
+    private long FirstFree(long from, bool interactive)
+    {
+        var slot = FirstFree(from);
+        while (!interactive && slot % InteractiveEvery == InteractiveEvery - 1)
+        {
+            slot = FirstFree(slot + 1);
+        }
+
+        return slot;
     }
 
     private long FirstFree(long from)
