@@ -72,4 +72,68 @@ public sealed class StripeRequestCalendarTests
 
         Assert.True(slot >= later && slot - later < calendar.Interval);
     }
+
+    [Theory]
+    [InlineData(25)]
+    [InlineData(100)]
+    [InlineData(5)]
+    public void Runs_booked_far_ahead_leave_a_kept_slot_that_an_interactive_request_gets_within_the_bound(int perSecond)
+    {
+        var calendar = new StripeRequestCalendar(perSecond, T0);
+        var run = calendar.Book(T0, Enumerable.Repeat(string.Empty, perSecond * 120).ToArray(), TimeSpan.Zero);   // two minutes of runs, and more
+        var now = T0.AddSeconds(30).AddMilliseconds(3);
+
+        var (slots, booked) = calendar.BookInteractive(now, [StripeEndpoints.ReadAccount], TimeSpan.Zero, StripeInteractiveRule.Within);
+
+        Assert.True(booked);
+        var slot = Assert.Single(slots);
+        Assert.True(slot >= now && slot - now <= TimeSpan.FromSeconds(Math.Max(1.0, 10.0 / perSecond)));
+        Assert.DoesNotContain(slot, run);
+        // The runs kept to the rate less the kept share, never less.
+        var keptEvery = StripeInteractiveRule.KeptEvery(perSecond);
+        Assert.Equal(keptEvery - 1, run.Count(s => s < T0 + TimeSpan.FromTicks(calendar.Interval.Ticks * keptEvery)));
+    }
+
+    [Fact]
+    public void An_interactive_request_takes_the_earliest_free_slot_kept_or_not()
+    {
+        var calendar = new StripeRequestCalendar(25, T0);
+
+        var (slots, booked) = calendar.BookInteractive(T0, ["", ""], TimeSpan.Zero, StripeInteractiveRule.Within);
+
+        Assert.True(booked);
+        Assert.Equal([T0, T0 + calendar.Interval], slots);
+    }
+
+    [Fact]
+    public void An_interactive_booking_past_the_bound_books_nothing_and_says_where_its_slots_would_be()
+    {
+        var calendar = new StripeRequestCalendar(10, T0);
+        var everything = calendar.BookInteractive(T0, Enumerable.Repeat(string.Empty, 600).ToArray(), TimeSpan.Zero, TimeSpan.FromMinutes(2)).Slots;   // every slot for a minute
+        var before = calendar.BookedFrom(T0);
+
+        var (slots, booked) = calendar.BookInteractive(T0, ["", ""], TimeSpan.Zero, StripeInteractiveRule.Within);
+
+        Assert.False(booked);
+        Assert.Equal([everything[^1] + calendar.Interval, everything[^1] + calendar.Interval * 2], slots);
+        Assert.Equal(before, calendar.BookedFrom(T0));
+        Assert.Equal(everything[^1] + calendar.Interval, calendar.End);   // a rate change after it would not start later
+        Assert.Equal(slots[0], Assert.Single(calendar.Book(T0, [""], TimeSpan.Zero)));   // the refused slots are still free
+    }
+
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(9, 10)]
+    [InlineData(10, 10)]
+    [InlineData(25, 25)]
+    [InlineData(100, 100)]
+    public void One_slot_a_second_is_kept_and_one_in_ten_below_ten_requests_a_second(int perSecond, int every) =>
+        Assert.Equal(every, StripeInteractiveRule.KeptEvery(perSecond));
+
+    [Theory]
+    [InlineData(3.5, 1)]      // within the bound after all (a slot moved): come back at once
+    [InlineData(4.2, 2)]
+    [InlineData(63.0, 60)]
+    public void Retry_after_says_the_seconds_until_the_slots_would_be_within_the_bound(double lastSlotInSeconds, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), StripeInteractiveRule.RetryAfter(T0, T0.AddSeconds(lastSlotInSeconds)));
 }
