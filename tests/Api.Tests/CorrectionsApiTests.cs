@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using TenantBilling.Api.Tests.Support;
+using TenantBilling.Grains.Interfaces;
 using TenantBilling.TestSupport;
 
 namespace TenantBilling.Api.Tests;
@@ -40,6 +42,25 @@ public sealed class CorrectionsApiTests(StripeApiFactory api) : IClassFixture<St
 
             Assert.NotNull(response.Headers.RetryAfter);
         }
+    }
+
+    [Fact]
+    public async Task A_void_that_finds_no_Stripe_slot_near_is_a_503_whose_Retry_After_comes_from_the_slot_and_nothing_is_voided()
+    {
+        var (tenantUrl, stripeAccount, _) = await TenantAsync();
+        var sent = await SentAsync(tenantUrl, "booked-out");
+        var accountId = tenantUrl.Split('/')[3];
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        var rate = (await grains.GetGrain<IAccountGrain>(accountId).GetStripeAccessAsync())!.Settings.StripeRequestsPerSecond;
+        // Every slot of the account's pace for the next minute is taken (interactive requests at once, kept slots included).
+        var everything = await grains.GetGrain<IStripePacerGrain>(accountId).BookInteractiveAsync(rate, Enumerable.Repeat(string.Empty, 60 * rate).ToArray(), TimeSpan.Zero, TimeSpan.FromMinutes(5));
+        Assert.True(everything.Booked);
+
+        var response = await _operator.SendAsync(HttpMethod.Post, $"{tenantUrl}/invoices/once-booked-out/void");
+
+        await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.InRange(response.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(60));   // not the usual 5 s: when the slot comes
+        Assert.Equal("open", api.Stripe.FindInvoice(stripeAccount, sent.GetProperty("stripeInvoiceId").GetString()!)!.Status);
     }
 
     [Fact]
