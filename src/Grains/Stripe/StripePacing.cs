@@ -3,11 +3,13 @@ using TenantBilling.Grains.Interfaces.Models;
 
 namespace TenantBilling.Grains.Stripe;
 
-/// <summary>Waits for the account's next Stripe request slot (see <see cref="StripePacerGrain"/>).</summary>
+/// <summary>
+/// One slot of the account's Stripe pace (see <see cref="StripePacerGrain"/>), for background work: booked here,
+/// waited for where no grain call is held that long (a timer, or a wait known to be short). Runs book theirs
+/// through <see cref="StripeTurns"/>; requests someone waits for take interactive slots there.
+/// </summary>
 public static class StripePacing
 {
-    public static async Task WaitTurnAsync(IGrainFactory grains, StripeAccess access) => await WaitAsync(await ReserveAsync(grains, access));
-
     /// <summary>Books the account's next slot: how long until it.</summary>
     public static async Task<TimeSpan> ReserveAsync(IGrainFactory grains, StripeAccess access) =>
         (await grains.GetGrain<IStripePacerGrain>(access.AccountId).ReserveAsync(1, access.Settings.StripeRequestsPerSecond))[0];

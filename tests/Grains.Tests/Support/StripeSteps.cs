@@ -37,7 +37,7 @@ public static class StripeSteps
                 // One Stripe request per step, each in a slot of the account's pacer, as an invoice sends them.
                 while (true)
                 {
-                    await StripePacing.WaitTurnAsync(cluster.Grains, access!);
+                    await StripePacing.WaitAsync(await StripePacing.ReserveAsync(cluster.Grains, access!));
                     if (await customer.StepInTurnAsync(access!) is { } ready)
                     {
                         return ready.Id;
