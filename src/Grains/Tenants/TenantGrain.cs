@@ -53,7 +53,14 @@ public sealed partial class TenantGrain(
             State.ListsItsOwnInvoices = true;
         }
 
-        if (State.Details is { } previous && previous.Address != details.Address)
+        var previous = State.Details;
+        if (previous is not null && previous.BillingEmail != details.BillingEmail && await CustomerMayHaveBeenCreatedAsync(now))
+        {
+            // A create that may have been sent carried the email stored now, where the customer is looked for: the customer's record keeps it first.
+            await Customer.KeepCreateEmailAsync(previous);
+        }
+
+        if (previous is not null && previous.Address != details.Address)
         {
             State.Address = AddressStatus.NotValidated;
         }
@@ -496,8 +503,9 @@ public sealed partial class TenantGrain(
 
     /// <summary>
     /// Before the first invoice, gives the tenant's data to its Stripe customer grain, which creates the customer
-    /// when the invoice needs it (tenants never invoiced cost no customer grain). True when the tenant's state
-    /// changed: the caller writes it, with the hand-over's record.
+    /// when the invoice needs it (tenants never invoiced cost no customer grain), saying whether an invoice was
+    /// handed over before (<see cref="CustomerMayHaveBeenCreatedAsync"/>). True when the tenant's state changed:
+    /// the caller writes it, with the hand-over's record.
     /// </summary>
     private async Task<bool> StartCustomerAsync()
     {
@@ -506,8 +514,25 @@ public sealed partial class TenantGrain(
             return false;
         }
 
-        await Customer.SyncAsync(State.Details!);
+        await Customer.StartAsync(State.Details!, await CustomerMayHaveBeenCreatedAsync(time.GetUtcNow()));
         State.HasStripeCustomer = true;
         return true;
+    }
+
+    /// <summary>
+    /// Whether an invoice of the tenant may have asked for its Stripe customer: one was handed over, recorded here
+    /// or not (a due month's hand-over that was not recorded is looked up on its invoice, which stores its draft
+    /// before it asks). The customer grain stores nothing until it creates the customer, so this is what says a
+    /// create may have been sent before it heard from the tenant.
+    /// </summary>
+    private async Task<bool> CustomerMayHaveBeenCreatedAsync(DateTimeOffset now)
+    {
+        if (State.HasStripeCustomer || State.InvoicedPeriods.Count > 0 || State.OneTimeRequests.Count > 0 || !State.ListsItsOwnInvoices)
+        {
+            return true;
+        }
+
+        var drafts = await Task.WhenAll(Book.MayHaveBeenHandedOver(now).Select(entry => Invoice(Book.InvoiceKey(AccountId, TenantId, entry.Period)).GetDraftAsync()));
+        return drafts.Any(draft => draft is not null);
     }
 }
