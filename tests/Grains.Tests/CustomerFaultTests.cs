@@ -114,30 +114,6 @@ public sealed class CustomerFaultTests(OneSiloStripeCluster cluster)
     }
 
     [Fact]
-    public async Task A_first_create_whose_answer_was_lost_with_the_customers_activation_before_anything_was_stored_is_found_not_made_again()
-    {
-        var (scenario, account) = await StartAsync(cluster);
-        var tenantKey = GrainKeys.Tenant(scenario.AccountId, scenario.TenantId);
-        var customer = cluster.Grains.GetGrain<IStripeCustomerGrain>(tenantKey);
-        var access = (await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).GetStripeAccessAsync())!;
-        await customer.StartAsync((await scenario.Tenant.GetAsync())!.Details, mayHaveBeenCreated: false);
-        var create = Inject(cluster, account, FaultKind.TimeoutAfterWork, "/v1/customers");
-
-        // As the first invoice asks (its hand-over is stored): Stripe makes the customer, the answer is lost, nothing is stored.
-        await Assert.ThrowsAsync<StripeCallException>(() => customer.StepInTurnAsync(access));
-        Assert.Equal(1, create.Fired);
-        Assert.Single(cluster.Stripe.Customers(account));
-        Assert.Equal(0, cluster.Faults.Writes("stripe-customer", tenantKey));
-
-        await DeactivateAllAsync();
-        var ready = await StepUntilReadyAsync(customer, access);
-
-        var only = Assert.Single(cluster.Stripe.Customers(account));
-        Assert.Equal((only.Id, only.Id), (ready, await customer.GetIdAsync()));
-        NoInvalidRequests(cluster, account);
-    }
-
-    [Fact]
     public async Task A_hand_over_repeated_after_one_not_recorded_tells_the_customer_a_create_may_have_been_sent_so_it_is_found_not_made_again()
     {
         var (scenario, account, held) = await HeldOctoberAsync(failTenantWrite: true);
@@ -233,24 +209,6 @@ public sealed class CustomerFaultTests(OneSiloStripeCluster cluster)
 
     /// <summary>Deactivates every idle activation, as a silo does under memory pressure or on shutdown: what was not stored is gone.</summary>
     private Task DeactivateAllAsync() => cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-
-    /// <summary>The customer's steps, one request each, as an invoice sends them (a failed one tried again), until it is ready.</summary>
-    private static async Task<string> StepUntilReadyAsync(IStripeCustomerGrain customer, StripeAccess access)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                if (await customer.StepInTurnAsync(access) is { } ready)
-                {
-                    return ready.Id;
-                }
-            }
-            catch (StripeCallException) when (attempt < 20)
-            {
-            }
-        }
-    }
 
     /// <summary>October billed and settled, and the one Stripe customer the tenant has.</summary>
     private async Task<(InvoiceSummary October, string CustomerId)> OctoberSentAsync(Scenario scenario, string account)
