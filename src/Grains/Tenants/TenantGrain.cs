@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Storage;
 using TenantBilling.Grains.Domain.Addresses;
 using TenantBilling.Grains.Domain.Corrections;
 using TenantBilling.Grains.Domain.Invoices;
@@ -24,7 +25,8 @@ namespace TenantBilling.Grains.Tenants;
 /// </summary>
 [GrainType("tenant")]
 public sealed partial class TenantGrain(
-    [PersistentState("tenant", StorageNames.Billing)] IPersistentState<TenantState> state,
+    [PersistentState(TenantGrain.StateName, StorageNames.Billing)] IPersistentState<TenantState> state,
+    [FromKeyedServices(StorageNames.Billing)] IGrainStorage storage,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
     AddressValidator addresses,
     IOptions<BillingOptions> options,
@@ -32,6 +34,8 @@ public sealed partial class TenantGrain(
 {
     /// <summary>The reminder of the tenant's own that earlier versions kept registered; only unregistered now.</summary>
     private const string LegacyInvoiceReminder = "invoice-due";
+
+    private const string StateName = "tenant";
 
     private TenantState State => state.State;
 
@@ -520,10 +524,14 @@ public sealed partial class TenantGrain(
     }
 
     /// <summary>
-    /// Whether an invoice of the tenant may have asked for its Stripe customer: one was handed over, recorded here
-    /// or not (a due month's hand-over that was not recorded is looked up on its invoice, which stores its draft
-    /// before it asks). The customer grain stores nothing until it creates the customer, so this is what says a
-    /// create may have been sent before it heard from the tenant.
+    /// Whether an invoice of the tenant may have asked for its Stripe customer; false only when that is certain.
+    /// The customer grain stores nothing until it creates the customer, so this is what lets its first create go
+    /// without looking for the customer first. An invoice asks only after its draft is stored, and its hand-over is
+    /// recorded here only after that, so the record may lack a hand-over that happened: one whose record was lost
+    /// (its month stays due, so its invoice is looked up, <see cref="PeriodBook.MayHaveBeenHandedOver(DateTimeOffset)"/>),
+    /// or one another activation of this tenant made and recorded after this one read the record (after a silo was
+    /// lost, Orleans can briefly run two): the stored record is read again, and unless it is the one this
+    /// activation holds, a create may have been sent.
     /// </summary>
     private async Task<bool> CustomerMayHaveBeenCreatedAsync(DateTimeOffset now)
     {
@@ -533,6 +541,14 @@ public sealed partial class TenantGrain(
         }
 
         var drafts = await Task.WhenAll(Book.MayHaveBeenHandedOver(now).Select(entry => Invoice(Book.InvoiceKey(AccountId, TenantId, entry.Period)).GetDraftAsync()));
-        return drafts.Any(draft => draft is not null);
+        return drafts.Any(draft => draft is not null) || !await HoldsTheStoredRecordAsync();
+    }
+
+    /// <summary>Whether the record in storage is the one this activation read or last wrote (no other activation wrote since).</summary>
+    private async Task<bool> HoldsTheStoredRecordAsync()
+    {
+        var stored = new GrainState<TenantState>(new TenantState());
+        await storage.ReadStateAsync(StateName, this.GetGrainId(), stored);
+        return stored.ETag == state.Etag;
     }
 }
