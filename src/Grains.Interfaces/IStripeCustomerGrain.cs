@@ -14,9 +14,9 @@ public interface IStripeCustomerGrain : IGrainWithStringKey
     /// <summary>
     /// Takes the tenant's data before its first invoice is handed over. While nothing is stored for the customer,
     /// the data is kept without a write: the invoice's hand-over, stored before it asks for the customer, is what
-    /// says a create may be sent. <paramref name="mayHaveBeenCreated"/>: an invoice of the tenant was handed over
-    /// before (its draft is stored), so a create may have been sent and the customer is looked for before another.
-    /// Otherwise as <see cref="SyncAsync"/>.
+    /// says a create may be sent. <paramref name="mayHaveBeenCreated"/>: the tenant is not certain that no invoice of
+    /// it was handed over before (false only when it is), so a create may have been sent and the customer is looked
+    /// for before another. Otherwise as <see cref="SyncAsync"/>.
     /// </summary>
     Task StartAsync(TenantDetails details, bool mayHaveBeenCreated);
 
