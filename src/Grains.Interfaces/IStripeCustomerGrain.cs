@@ -12,6 +12,21 @@ public interface IStripeCustomerGrain : IGrainWithStringKey
     Task SyncAsync(TenantDetails details);
 
     /// <summary>
+    /// Takes the tenant's data before its first invoice is handed over. While nothing is stored for the customer,
+    /// the data is kept without a write: the invoice's hand-over, stored before it asks for the customer, is what
+    /// says a create may be sent. <paramref name="mayHaveBeenCreated"/>: the tenant is not certain that no invoice of
+    /// it was handed over before (false only when it is), so a create may have been sent and the customer is looked
+    /// for before another. Otherwise as <see cref="SyncAsync"/>.
+    /// </summary>
+    Task StartAsync(TenantDetails details, bool mayHaveBeenCreated);
+
+    /// <summary>
+    /// The tenant's email is about to change while a create may have been sent with <paramref name="current"/>'s:
+    /// the record is written naming that email (where the customer is looked for), unless it is stored already.
+    /// </summary>
+    Task KeepCreateEmailAsync(TenantDetails current);
+
+    /// <summary>
     /// The customer, ready to bill in the Stripe connected now (<paramref name="stripeIdentity"/>) with the
     /// tenant's current data, or null when a Stripe request is needed first (<see cref="StepInTurnAsync"/>).
     /// </summary>

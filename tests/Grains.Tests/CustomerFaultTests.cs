@@ -113,6 +113,103 @@ public sealed class CustomerFaultTests(OneSiloStripeCluster cluster)
         Assert.Equal(InvoiceStatus.Sent, october.Status);
     }
 
+    [Fact]
+    public async Task A_hand_over_repeated_after_one_not_recorded_tells_the_customer_a_create_may_have_been_sent_so_it_is_found_not_made_again()
+    {
+        var (scenario, account, held) = await HeldOctoberAsync(failTenantWrite: true);
+        await LostCreateAsync(scenario, account);
+        await DeactivateAllAsync();
+
+        await scenario.Tenant.HandOverDueAsync();   // the alarm again: the tenant's record does not say it handed October over
+        var invoice = await ReleaseAsync(scenario, held);
+
+        Assert.Equal(InvoiceStatus.Sent, invoice.Status);
+        var only = Assert.Single(cluster.Stripe.Customers(account));
+        Assert.Equal(only.Id, Only(cluster, account, scenario.InvoiceKey(October)).CustomerId);
+        NoInvalidRequests(cluster, account);
+    }
+
+    [Fact]
+    public async Task A_billing_email_changed_after_a_lost_first_create_with_nothing_stored_still_finds_that_customer_and_moves_it_to_the_new_email()
+    {
+        var (scenario, account, held) = await HeldOctoberAsync(failTenantWrite: false);
+        await LostCreateAsync(scenario, account);
+        await DeactivateAllAsync();
+
+        await ChangeBillingEmailAsync(scenario, "accounts@bobs.example");
+        var invoice = await ReleaseAsync(scenario, held);
+
+        Assert.Equal(InvoiceStatus.Sent, invoice.Status);
+        var only = Assert.Single(cluster.Stripe.Customers(account));
+        Assert.Equal("accounts@bobs.example", only.Email);
+        Assert.Equal(only.Id, Only(cluster, account, scenario.InvoiceKey(October)).CustomerId);
+        NoInvalidRequests(cluster, account);
+    }
+
+    /// <summary>
+    /// October handed over on its billing day while the account's Stripe is disconnected, so its invoice is held
+    /// before it asks for the customer; <paramref name="failTenantWrite"/>: the tenant's record of the hand-over fails.
+    /// </summary>
+    private async Task<(Scenario Scenario, string Account, string SecretKey)> HeldOctoberAsync(bool failTenantWrite)
+    {
+        var secretKey = $"sk_test_{Guid.NewGuid():N}";
+        cluster.Clock.Set(Utc(2026, 10, 5));
+        var (scenario, account) = await cluster.StartAsync(secretKey: secretKey);
+        await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).DisconnectStripeAsync();
+        cluster.Clock.Set(Utc(2026, 11, 1));
+        await scenario.Tenant.AcceptStatementAsync(October, Usage(1000));   // due on November 20
+        cluster.Clock.Set(Utc(2026, 11, 21, 8));
+        if (failTenantWrite)
+        {
+            cluster.Faults.FailNextWrite("tenant", scenario.AccountId);
+            await Assert.ThrowsAnyAsync<Exception>(() => scenario.Tenant.HandOverDueAsync());
+        }
+        else
+        {
+            await scenario.Tenant.HandOverDueAsync();
+        }
+
+        var invoice = cluster.Grains.GetGrain<IStripeInvoiceGrain>(scenario.InvoiceKey(October));
+        await Eventually.TrueAsync(async () => (await invoice.GetSummaryAsync())?.Status == InvoiceStatus.Held, TimeSpan.FromSeconds(10));
+        Assert.Empty(cluster.Stripe.Customers(account));
+        return (scenario, account, secretKey);
+    }
+
+    /// <summary>
+    /// Stripe has the customer a create of the handed-over invoice made, whose answer was lost with the customer's
+    /// activation: nothing of it is stored (the create is the customer's first write).
+    /// </summary>
+    private async Task LostCreateAsync(Scenario scenario, string account)
+    {
+        var tenantKey = GrainKeys.Tenant(scenario.AccountId, scenario.TenantId);
+        var details = (await scenario.Tenant.GetAsync())!.Details;
+        try
+        {
+            await cluster.StripeClient(account).V1.Customers.CreateAsync(new global::Stripe.CustomerCreateOptions
+            {
+                Name = details.Name, Email = details.BillingEmail, Metadata = new Dictionary<string, string> { [CustomerMapping.TenantKeyMetadata] = tenantKey },
+            });
+        }
+        catch (global::Stripe.StripeException)
+        {
+            // The fake's first-request fault on the route answers 500 after the work.
+        }
+
+        Assert.Single(cluster.Stripe.Customers(account));
+        Assert.Equal(0, cluster.Faults.Writes("stripe-customer", tenantKey));
+    }
+
+    /// <summary>The account's Stripe connected again and its held invoice released; October once it settles.</summary>
+    private async Task<InvoiceSummary> ReleaseAsync(Scenario scenario, string secretKey)
+    {
+        var connected = await cluster.Grains.GetGrain<IAccountGrain>(scenario.AccountId).ConnectStripeAsync(new StripeCredentials(null, secretKey));
+        await Task.WhenAll(connected.HeldInvoiceKeys.Select(k => cluster.Grains.GetGrain<IStripeInvoiceGrain>(k).ResumeAsync()));
+        return await cluster.SettledAsync(scenario.InvoiceKey(October));
+    }
+
+    /// <summary>Deactivates every idle activation, as a silo does under memory pressure or on shutdown: what was not stored is gone.</summary>
+    private Task DeactivateAllAsync() => cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
     /// <summary>October billed and settled, and the one Stripe customer the tenant has.</summary>
     private async Task<(InvoiceSummary October, string CustomerId)> OctoberSentAsync(Scenario scenario, string account)
     {

@@ -8,8 +8,10 @@ namespace TenantBilling.Grains.Stripe;
 /// <summary>
 /// The tenant's customer in the account's Stripe (the rules: <see cref="StripeCustomerRules"/>). Created when
 /// the first invoice needs it, in that invoice's slot; when the tenant's data changes later, the customer is
-/// updated in the background (and before the next invoice at the latest). The first invoice costs two writes:
-/// the tenant's data (which also says a create may follow) and the customer created.
+/// updated in the background (and before the next invoice at the latest). The first invoice costs one write, the
+/// customer created: the tenant's data reaches the grain before it (<see cref="StartAsync"/>) without a write,
+/// because what says that a create may have been sent is the hand-over record the asking invoice stored before it
+/// asked (<see cref="StripeCustomerRules.StartUnstored"/>).
 /// </summary>
 [GrainType("stripe-customer")]
 public sealed class StripeCustomerGrain(
@@ -26,11 +28,14 @@ public sealed class StripeCustomerGrain(
 
     private StripeCustomerState Customer => state.State;
 
+    /// <summary>Nothing is stored and nothing came from the tenant since this activation started: an earlier one may have sent a create.</summary>
+    private bool Unknown => StripeCustomerRules.Unknown(Customer, state.RecordExists);
+
     private string TenantKey => this.GetPrimaryKeyString();
 
     public async Task SyncAsync(TenantDetails details)
     {
-        var createMayHaveBeenSent = Customer.CreateSent;
+        var createMayHaveBeenSent = Customer.CreateSent || Unknown;
         if (!StripeCustomerRules.Take(Customer, details))
         {
             return;
@@ -49,10 +54,39 @@ public sealed class StripeCustomerGrain(
         }
     }
 
+    public async Task StartAsync(TenantDetails details, bool mayHaveBeenCreated)
+    {
+        if (!Unknown)
+        {
+            await SyncAsync(details);
+            return;
+        }
+
+        // Kept unwritten until the create: the stored hand-over of the invoice that asks for it says a create may have been sent.
+        StripeCustomerRules.StartUnstored(Customer, details);
+        listedSinceLastCreate = !mayHaveBeenCreated;
+    }
+
+    public async Task KeepCreateEmailAsync(TenantDetails current)
+    {
+        if (state.RecordExists)
+        {
+            return;
+        }
+
+        if (Unknown)
+        {
+            StripeCustomerRules.StartUnstored(Customer, current);
+            listedSinceLastCreate = false;
+        }
+
+        await state.WriteStateAsync();
+    }
+
     public Task<StripeCustomerRef?> ReadyAsync(string? stripeIdentity) =>
         Task.FromResult(StripeCustomerRules.IsReady(Customer, stripeIdentity) ? new StripeCustomerRef(Customer.CustomerId!, null, Created: false, UsedTurn: false) : null);
 
-    public Task<StripeCustomerRef?> StepInTurnAsync(StripeAccess access) => StepAsync(access);
+    public Task<StripeCustomerRef?> StepInTurnAsync(StripeAccess access) => StepAsync(access, byInvoice: true);
 
     public async Task ForgetAsync(string customerId)
     {
@@ -71,8 +105,19 @@ public sealed class StripeCustomerGrain(
     /// it needs another request (which the caller sends in a slot of its own by calling again).
     /// </summary>
     /// <remarks>Sent at once: the caller (an invoice, or the background update) waited for its slot of the account's pacer.</remarks>
-    private async Task<StripeCustomerRef?> StepAsync(StripeAccess access)
+    /// <param name="byInvoice">An invoice asks, which stored its hand-over before (that record says a create may be sent).</param>
+    private async Task<StripeCustomerRef?> StepAsync(StripeAccess access, bool byInvoice)
     {
+        if (Unknown)
+        {
+            // An earlier activation may have sent a create with the tenant's data as it is now (the tenant has its
+            // email kept in the record before that changes): the customer is looked for first.
+            var tenantData = (await GrainFactory.GetGrain<ITenantGrain>(TenantKey).GetAsync())?.Details
+                ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
+            StripeCustomerRules.StartUnstored(Customer, tenantData);
+            listedSinceLastCreate = false;
+        }
+
         var details = Customer.Details ?? throw new InvalidOperationException("The tenant's data has not reached its Stripe customer.");
         if (StripeCustomerRules.InOtherStripe(Customer, access.StripeIdentity))
         {
@@ -104,7 +149,7 @@ public sealed class StripeCustomerGrain(
 
                     return null;
                 case CustomerAction.Create:
-                    return await CreateAsync(access, details);
+                    return await CreateAsync(access, details, byInvoice);
                 default:
                     StripeCustomerSnapshot synced;
                     try
@@ -135,10 +180,11 @@ public sealed class StripeCustomerGrain(
         }
     }
 
-    private async Task<StripeCustomerRef> CreateAsync(StripeAccess access, TenantDetails details)
+    private async Task<StripeCustomerRef> CreateAsync(StripeAccess access, TenantDetails details, bool byInvoice)
     {
-        // The record must name the email this create carries before it is sent (it does when the tenant's data was written with it).
-        if (StripeCustomerRules.CreateSending(Customer, details))
+        // The record must name the email this create carries before it is sent (it does when the tenant's data was
+        // written with it); a record never written names it only for a create an invoice asks for.
+        if (StripeCustomerRules.RecordBeforeCreate(Customer, details, state.RecordExists, byInvoice))
         {
             await state.WriteStateAsync();
         }
@@ -185,7 +231,7 @@ public sealed class StripeCustomerGrain(
 
         try
         {
-            if (await StepAsync(access) is null)
+            if (await StepAsync(access, byInvoice: false) is null)
             {
                 UpdateInBackgroundIn(TimeSpan.Zero);
             }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Storage;
 using TenantBilling.Grains.Domain.Addresses;
 using TenantBilling.Grains.Domain.Corrections;
 using TenantBilling.Grains.Domain.Invoices;
@@ -24,7 +25,8 @@ namespace TenantBilling.Grains.Tenants;
 /// </summary>
 [GrainType("tenant")]
 public sealed partial class TenantGrain(
-    [PersistentState("tenant", StorageNames.Billing)] IPersistentState<TenantState> state,
+    [PersistentState(TenantGrain.StateName, StorageNames.Billing)] IPersistentState<TenantState> state,
+    [FromKeyedServices(StorageNames.Billing)] IGrainStorage storage,
     [FromKeyedServices(BillingClock.Key)] TimeProvider time,
     AddressValidator addresses,
     IOptions<BillingOptions> options,
@@ -32,6 +34,8 @@ public sealed partial class TenantGrain(
 {
     /// <summary>The reminder of the tenant's own that earlier versions kept registered; only unregistered now.</summary>
     private const string LegacyInvoiceReminder = "invoice-due";
+
+    private const string StateName = "tenant";
 
     private TenantState State => state.State;
 
@@ -53,7 +57,14 @@ public sealed partial class TenantGrain(
             State.ListsItsOwnInvoices = true;
         }
 
-        if (State.Details is { } previous && previous.Address != details.Address)
+        var previous = State.Details;
+        if (previous is not null && previous.BillingEmail != details.BillingEmail && await CustomerMayHaveBeenCreatedAsync(now))
+        {
+            // A create that may have been sent carried the email stored now, where the customer is looked for: the customer's record keeps it first.
+            await Customer.KeepCreateEmailAsync(previous);
+        }
+
+        if (previous is not null && previous.Address != details.Address)
         {
             State.Address = AddressStatus.NotValidated;
         }
@@ -496,8 +507,9 @@ public sealed partial class TenantGrain(
 
     /// <summary>
     /// Before the first invoice, gives the tenant's data to its Stripe customer grain, which creates the customer
-    /// when the invoice needs it (tenants never invoiced cost no customer grain). True when the tenant's state
-    /// changed: the caller writes it, with the hand-over's record.
+    /// when the invoice needs it (tenants never invoiced cost no customer grain), saying whether an invoice was
+    /// handed over before (<see cref="CustomerMayHaveBeenCreatedAsync"/>). True when the tenant's state changed:
+    /// the caller writes it, with the hand-over's record.
     /// </summary>
     private async Task<bool> StartCustomerAsync()
     {
@@ -506,8 +518,37 @@ public sealed partial class TenantGrain(
             return false;
         }
 
-        await Customer.SyncAsync(State.Details!);
+        await Customer.StartAsync(State.Details!, await CustomerMayHaveBeenCreatedAsync(time.GetUtcNow()));
         State.HasStripeCustomer = true;
         return true;
+    }
+
+    /// <summary>
+    /// Whether an invoice of the tenant may have asked for its Stripe customer; false only when that is certain.
+    /// The customer grain stores nothing until it creates the customer, so this is what lets its first create go
+    /// without looking for the customer first. An invoice asks only after its draft is stored, and its hand-over is
+    /// recorded here only after that, so the record may lack a hand-over that happened: one whose record was lost
+    /// (its month stays due, so its invoice is looked up, <see cref="PeriodBook.MayHaveBeenHandedOver(DateTimeOffset)"/>),
+    /// or one another activation of this tenant made and recorded after this one read the record (after a silo was
+    /// lost, Orleans can briefly run two): the stored record is read again, and unless it is the one this
+    /// activation holds, a create may have been sent.
+    /// </summary>
+    private async Task<bool> CustomerMayHaveBeenCreatedAsync(DateTimeOffset now)
+    {
+        if (State.HasStripeCustomer || State.InvoicedPeriods.Count > 0 || State.OneTimeRequests.Count > 0 || !State.ListsItsOwnInvoices)
+        {
+            return true;
+        }
+
+        var drafts = await Task.WhenAll(Book.MayHaveBeenHandedOver(now).Select(entry => Invoice(Book.InvoiceKey(AccountId, TenantId, entry.Period)).GetDraftAsync()));
+        return drafts.Any(draft => draft is not null) || !await HoldsTheStoredRecordAsync();
+    }
+
+    /// <summary>Whether the record in storage is the one this activation read or last wrote (no other activation wrote since).</summary>
+    private async Task<bool> HoldsTheStoredRecordAsync()
+    {
+        var stored = new GrainState<TenantState>(new TenantState());
+        await storage.ReadStateAsync(StateName, this.GetGrainId(), stored);
+        return stored.ETag == state.Etag;
     }
 }

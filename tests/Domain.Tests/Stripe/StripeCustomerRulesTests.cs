@@ -33,6 +33,38 @@ public sealed class StripeCustomerRulesTests
         Assert.Equal(expected, StripeCustomerRules.Next(Taken(), listedSinceLastCreate));
 
     [Fact]
+    public void A_record_never_written_is_unknown_until_the_tenants_data_arrives_and_then_says_a_create_may_follow_without_a_write()
+    {
+        var customer = new StripeCustomerState();
+        Assert.True(StripeCustomerRules.Unknown(customer, recordStored: false));    // an earlier activation may have sent a create
+        Assert.False(StripeCustomerRules.Unknown(customer, recordStored: true));    // the record says what was sent
+
+        StripeCustomerRules.StartUnstored(customer, Bob);
+
+        Assert.False(StripeCustomerRules.Unknown(customer, recordStored: false));
+        Assert.Equal((true, "ap@bobs.example"), (customer.CreateSent, customer.CreateSentEmail));
+        Assert.Equal(CustomerAction.Find, StripeCustomerRules.Next(customer, listedSinceLastCreate: false));
+    }
+
+    [Theory]
+    [InlineData(false, true, false)]    // the first invoice's create: the invoice's stored hand-over stands in for the record
+    [InlineData(false, false, true)]    // no invoice asks (a tool): the record is written first
+    [InlineData(true, true, false)]     // the record names this email already
+    [InlineData(true, false, false)]
+    public void A_create_writes_the_record_first_only_when_nothing_else_says_it_may_have_been_sent(bool recordStored, bool byInvoice, bool expected) =>
+        Assert.Equal(expected, StripeCustomerRules.RecordBeforeCreate(Taken(), Bob, recordStored, byInvoice));
+
+    [Fact]
+    public void A_create_carrying_another_email_than_the_record_names_writes_it_first_whoever_asks()
+    {
+        var customer = Taken();
+        StripeCustomerRules.Take(customer, Bob with { BillingEmail = "accounts@bobs.example" });
+
+        Assert.True(StripeCustomerRules.RecordBeforeCreate(customer, customer.Details!, recordStored: false, byInvoice: true));
+        Assert.Equal("accounts@bobs.example", customer.CreateSentEmail);
+    }
+
+    [Fact]
     public void A_known_customer_is_ready_until_the_tenants_data_changes()
     {
         var customer = Existing();

@@ -21,6 +21,15 @@ public enum CustomerAction
 /// meets two bodies and data changed back and forth never replays an old update. A create whose outcome is not
 /// known is never repeated before the customer was looked for by listing (its email and our metadata), so a
 /// tenant has one customer; a customer of another Stripe (the account connected a different one) is replaced.
+/// <para>
+/// What says a create may have been sent is the record (<see cref="IStripeCustomerRecord.CreateSent"/>), or, before
+/// the record was ever written, the stored hand-over of the tenant's invoice that asks for the customer (an invoice
+/// stores its draft before it asks). So the first invoice's data is taken without a write (<see cref="StartUnstored"/>),
+/// the create writes the record once, and an activation that finds no record and has heard nothing from the tenant
+/// (<see cref="Unknown"/>) looks for the customer before creating it, by the tenant's email: the tenant has the record
+/// keep its email before that email changes while a create may have been sent. A create that no invoice asks for
+/// writes the record first (<see cref="RecordBeforeCreate"/>).
+/// </para>
 /// </summary>
 public static class StripeCustomerRules
 {
@@ -47,6 +56,27 @@ public static class StripeCustomerRules
 
         return true;
     }
+
+    /// <summary>
+    /// The record was never written (<paramref name="recordStored"/> false) and this activation has not had the
+    /// tenant's data: an earlier activation may have sent a create an invoice asked for, so the customer is looked for first.
+    /// </summary>
+    public static bool Unknown(IStripeCustomerRecord customer, bool recordStored) => !recordStored && customer.Details is null;
+
+    /// <summary>
+    /// Takes the tenant's data into a record never written (<see cref="Unknown"/>) without writing it: as after
+    /// <see cref="Take"/>, a create may follow with this email; what makes that durable is the asking invoice's stored
+    /// hand-over (or the tenant, which has the record written before its email changes).
+    /// </summary>
+    public static void StartUnstored(IStripeCustomerRecord customer, TenantDetails details) => Take(customer, details);
+
+    /// <summary>
+    /// A create is about to carry <paramref name="details"/>: true when the record must be written first, because
+    /// it does not name that email yet (<see cref="CreateSending"/>), or because it was never written and no invoice
+    /// asks (only an asking invoice's stored hand-over stands in for the record).
+    /// </summary>
+    public static bool RecordBeforeCreate(IStripeCustomerRecord customer, TenantDetails details, bool recordStored, bool byInvoice) =>
+        CreateSending(customer, details) | (!recordStored && !byInvoice);
 
     /// <summary>The recorded customer lives in another Stripe than <paramref name="stripeIdentity"/> (the account connected a different one): it is replaced (<see cref="Forget"/>).</summary>
     public static bool InOtherStripe(IStripeCustomerRecord customer, string? stripeIdentity) =>
