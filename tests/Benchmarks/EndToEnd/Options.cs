@@ -39,8 +39,11 @@ internal sealed class Options
     /// </summary>
     public IReadOnlyList<(string Label, string Dll, IReadOnlyDictionary<string, string> Environment)> ApiBuilds() =>
         Text("compare") is { } before
-            ? [("before", Path.GetFullPath(before), Merged("before-env")), ("after", ApiProcess.OwnDll, Merged("after-env"))]
-            : [("this build", ApiProcess.OwnDll, ApiEnvironment())];
+            ? [("before", Path.GetFullPath(before), Merged("before-env")), ("after", OwnDll, Merged("after-env"))]
+            : [("this build", OwnDll, ApiEnvironment())];
+
+    /// <summary>This checkout's API build, or <c>--api-dll PATH</c> (e.g. a published build, or a copy that a rebuild cannot change mid-run).</summary>
+    private string OwnDll => Text("api-dll") is { } dll ? Path.GetFullPath(dll) : ApiProcess.OwnDll;
 
     private Dictionary<string, string> Merged(string name)
     {
