@@ -46,6 +46,12 @@ public sealed class DashboardSettings
     /// <summary>Silos collect the dashboard's statistics and the API serves it at /dashboard (operator only).</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Time every grain call for the dashboard's method views (calls, latency and errors per grain method). Off, the
+    /// dashboard shows everything else and those views stay empty; its filter is then not on the call path at all.
+    /// </summary>
+    public bool MethodProfiler { get; set; }
+
     /// <summary>Stream the process's live log lines to the dashboard.</summary>
     public bool LiveLogs { get; set; }
 

@@ -40,9 +40,9 @@ internal sealed class IngestBenchmark : IBenchmark
         var summary = new List<string>();
         foreach (var store in options.Stores())
         {
-            foreach (var (label, dll) in options.ApiBuilds())
+            foreach (var (label, dll, environment) in options.ApiBuilds())
             {
-                summary.Add(await RunOnceAsync(store, label, dll, options.Postgres, shape, batches, setupConcurrency, options.ApiEnvironment(), options.Attribute));
+                summary.Add(await RunOnceAsync(store, label, dll, options.Postgres, shape, batches, setupConcurrency, environment, options.Attribute));
             }
         }
 

@@ -21,9 +21,9 @@ internal sealed class BillingDayBenchmark : IBenchmark
         Machine.PrintHeader();
         foreach (var store in options.Stores())
         {
-            foreach (var (label, dll) in options.ApiBuilds())
+            foreach (var (label, dll, environment) in options.ApiBuilds())
             {
-                await InvoicingRun.RunAsync(store, label, dll, options.Postgres, shape, options.Int("rate", 25), boundTarget: 1.2, options.ApiEnvironment(), options.Attribute);
+                await InvoicingRun.RunAsync(store, label, dll, options.Postgres, shape, options.Int("rate", 25), boundTarget: 1.2, environment, options.Attribute);
             }
         }
     }
@@ -47,9 +47,9 @@ internal sealed class BillingFleetBenchmark : IBenchmark
         Machine.PrintHeader();
         foreach (var store in options.Stores())
         {
-            foreach (var (label, dll) in options.ApiBuilds())
+            foreach (var (label, dll, environment) in options.ApiBuilds())
             {
-                await InvoicingRun.RunAsync(store, label, dll, options.Postgres, shape, options.Int("rate", 100), boundTarget: null, options.ApiEnvironment(), options.Attribute);
+                await InvoicingRun.RunAsync(store, label, dll, options.Postgres, shape, options.Int("rate", 100), boundTarget: null, environment, options.Attribute);
             }
         }
     }
@@ -84,7 +84,7 @@ internal static class InvoicingRun
         }
 
         await using var api = await ApiProcess.StartAsync(new ApiProcess.Settings($"invoicing-{store}", database?.ConnectionString, stripe.ApiBase, apiEnvironment, dll));
-        Console.WriteLine($"API process {api.Id} (Release, co-hosted silo), log {api.LogPath}; Stripe fake in this process at {stripe.ApiBase}");
+        Console.WriteLine($"API process {api.Id} (Release, co-hosted silo{(apiEnvironment.Count == 0 ? string.Empty : ", " + string.Join(", ", apiEnvironment.Select(e => $"{e.Key}={e.Value}")))}), log {api.LogPath}; Stripe fake in this process at {stripe.ApiBase}");
         using var client = new BillingApi(api.BaseAddress, 64);
         var stripeAccounts = new string[shape.Accounts];
         await Fleet.SetUpAsync(client, shape, 64, async (a, accountId) =>

@@ -29,17 +29,37 @@ internal sealed class Options
     public string? Text(string name) => _values.GetValueOrDefault(name);
 
     /// <summary>Extra environment for the API process, for experiments: <c>--api-env "DOTNET_gcServer=0;Billing__RetryInterval=00:01:00"</c>.</summary>
-    public IReadOnlyDictionary<string, string> ApiEnvironment() =>
-        (Text("api-env") ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(pair => pair.Split('=', 2))
-            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> ApiEnvironment() => EnvironmentOf("api-env");
 
     /// <summary>
     /// The API builds to run, in order: <c>--compare PATH</c> first runs the API dll at PATH (e.g. main's commit
     /// built into another folder) labelled "before", then this checkout's build labelled "after", in the same run.
+    /// Each gets <c>--api-env</c>, and the before build <c>--before-env</c>, the after build <c>--after-env</c> on top:
+    /// <c>--compare</c> with this checkout's own dll and <c>--after-env "DOTNET_TieredPGO=0"</c> measures a runtime setting alone.
     /// </summary>
-    public IReadOnlyList<(string Label, string Dll)> ApiBuilds() =>
-        Text("compare") is { } before ? [("before", Path.GetFullPath(before)), ("after", ApiProcess.OwnDll)] : [("this build", ApiProcess.OwnDll)];
+    public IReadOnlyList<(string Label, string Dll, IReadOnlyDictionary<string, string> Environment)> ApiBuilds() =>
+        Text("compare") is { } before
+            ? [("before", Path.GetFullPath(before), Merged("before-env")), ("after", OwnDll, Merged("after-env"))]
+            : [("this build", OwnDll, ApiEnvironment())];
+
+    /// <summary>This checkout's API build, or <c>--api-dll PATH</c> (e.g. a published build, or a copy that a rebuild cannot change mid-run).</summary>
+    private string OwnDll => Text("api-dll") is { } dll ? Path.GetFullPath(dll) : ApiProcess.OwnDll;
+
+    private Dictionary<string, string> Merged(string name)
+    {
+        var merged = new Dictionary<string, string>(ApiEnvironment(), StringComparer.Ordinal);
+        foreach (var (key, value) in EnvironmentOf(name))
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
+
+    private Dictionary<string, string> EnvironmentOf(string name) =>
+        (Text(name) ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
 
     /// <summary><c>--attribute true</c>: log every row written to the Orleans tables by grain type (a trigger per row, so it costs PostgreSQL CPU).</summary>
     public bool Attribute => Text("attribute") is "true" or "1" or "yes";

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Summarises `perf script -F comm,tid,ip,sym,dso` of the API process: samples per thread, per leaf
 library, and the share of samples under each of a list of product areas (a sample counts once per area,
-so areas overlap where one calls another). Usage: perf-summary.py OUT.script [extra-area-regex...]"""
+so areas overlap where one calls another), and each sample once more under the innermost area on its stack
+("self": what an area costs itself, not what it calls; a sample under no area counts as "elsewhere").
+Usage: perf-summary.py OUT.script [extra-area-regex...]"""
 import collections
 import re
 import sys
@@ -27,6 +29,7 @@ AREAS = [
     ("bill runs and status reports", r"BillRun|InvoiceStatusReports"),
     ("ledger", r"AccountLedger"),
     ("JIT (libclrjit)", r"libclrjit"),
+    ("other product code (TenantBilling.*)", r"TenantBilling\."),
 ]
 
 
@@ -53,15 +56,21 @@ def main():
     all_samples = list(samples(sys.argv[1]))
     n = len(all_samples) or 1
     areas = AREAS + [(extra, extra) for extra in sys.argv[2:]]
-    threads, leaves, hits = collections.Counter(), collections.Counter(), collections.Counter()
+    compiled = [(name, re.compile(pattern)) for name, pattern in areas]
+    threads, leaves, hits, own = collections.Counter(), collections.Counter(), collections.Counter(), collections.Counter()
     for comm, stack in all_samples:
         threads[comm] += 1
         if stack:
             leaf = stack[0]
             leaves["managed (jitted)" if "[" in leaf and not leaf.startswith("?") else leaf.split(" ")[-1]] += 1
-        for name, pattern in areas:
-            if any(re.search(pattern, frame) for frame in stack):
+        innermost = None
+        for name, pattern in compiled:
+            depths = [depth for depth, frame in enumerate(stack) if pattern.search(frame)]
+            if depths:
                 hits[name] += 1
+                if innermost is None or depths[0] < innermost[0]:
+                    innermost = (depths[0], name)
+        own[innermost[1] if innermost else "elsewhere (runtime, framework, Orleans outside the areas)"] += 1
     print(f"{len(all_samples)} samples")
     print("\nthreads:")
     for name, count in threads.most_common(8):
@@ -72,6 +81,9 @@ def main():
     print("\nsamples under each area (inclusive; areas overlap):")
     for name, _ in areas:
         print(f"  {100 * hits[name] / n:5.1f}%  {name}")
+    print("\nsamples by the innermost area on their stack (self; adds up to 100%):")
+    for name, count in own.most_common():
+        print(f"  {100 * count / n:5.1f}%  {name}")
 
 
 if __name__ == "__main__":
